@@ -1,0 +1,12 @@
+"""Exercise checkers with hints, one module per topic; see ``_core`` for the verdicts.
+
+Usage in a notebook::
+
+    from vae_teach.exercises import check_regulariser
+    check_regulariser(my_regulariser)   # prints ✓ correct / … not yet solved / ✗ wrong + hint
+"""
+from ._core import CORRECT, NOT_SOLVED, WRONG, CheckResult, check_function, check_value
+
+__all__ = ["CORRECT", "NOT_SOLVED", "WRONG", "CheckResult", "check_function", "check_value"]
+
+# Topic modules register their checkers below (each exports its own ``__all__``).
