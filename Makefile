@@ -1,0 +1,60 @@
+# vae-teach — the two commands: `make lab` (open the notebooks) and `make test` (run all tests).
+# Both create .venv and install what they need on first use; later runs skip the install
+# (the stamp file is newer than pyproject.toml and constraints.txt).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8888
+PIP    := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
+
+.PHONY: help install lab test test-fast notebooks weights figures bench student demo clean
+
+help:
+	@echo "make lab       open the notebooks in JupyterLab (creates .venv on first use)"
+	@echo "make test      run every test: package tests + nbval over notebooks/ (+ browser test)"
+	@echo "make demo      the latent-space explorer as a Voila app (classroom projector)"
+	@echo "make notebooks rebuild notebooks/*.ipynb from notebooks/_src/*.py and execute them"
+	@echo "make weights   retrain the small pretrained models in vae_teach/weights/"
+	@echo "make figures   redraw every picture in figures/"
+	@echo "make bench     run the benchmarks (on an idle machine)"
+	@echo "make student   build the student copy (solutions -> TODO stubs) in build/student/"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --allow-root --ServerApp.root_dir=notebooks --port=$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
+
+test-fast: $(STAMP)
+	$(PY) -m pytest tests -m "not slow and not browser"
+
+notebooks: $(STAMP)
+	$(PY) -m vae_teach.nbbuild
+
+weights: $(STAMP)
+	$(PY) -m vae_teach.pretrained --build
+
+figures: $(STAMP)
+	$(PY) -m vae_teach.figures --out figures
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+student: $(STAMP)
+	$(PY) -m vae_teach.student --out build/student
+
+demo: $(STAMP)
+	$(VENV)/bin/voila --port=$(PORT) --no-browser notebooks/10_latent_space_explorer.ipynb
+
+clean:
+	rm -rf build .pytest_cache
