@@ -1,0 +1,265 @@
+"""The lecture's pictures, drawn from code, and the script that writes them to ``figures/``.
+
+One pure function per slide picture, each returning a ``matplotlib.figure.Figure`` (built
+without pyplot, so nothing global changes; in a notebook show it with ``display(fig)``):
+
+| slide | function |
+|---|---|
+| AUTO ENCODER V.S. VAE | ``fig_ae_vs_vae()`` |
+| WHY VAE? (Intuitive Reason) | ``fig_why_vae(ae, vae, X, labels)`` |
+| VAE LOSS FUNCTION / WHY VAE REGULARIZATION? | ``fig_only_reconstruction(vae_rec, vae, X, labels)`` |
+| LOG-LIKELIHOOD LOWER BOUND | ``fig_lower_bound(X, model)`` |
+| VAE V.S. EM ALGORITHM | ``fig_em(history)`` |
+| VAE AND GAUSSIAN DISTRIBUTION | ``fig_gaussian_encoder_decoder()`` |
+
+``python -m vae_teach.figures [--out figures] [names...]`` (``make figures``) writes every
+figure in ``FIGURES`` as PNG (and SVG for the diagram) with stable bytes.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon
+
+from .style import COLORS, new_figure, savefig, style
+
+# --------------------------------------------------------------------------------------------
+# AUTO ENCODER V.S. VAE — the two architectures side by side
+# --------------------------------------------------------------------------------------------
+
+
+def _box(ax, xy, w, h, text, color="#eeeeee", fontsize=12):
+    """Rounded box centred at ``xy`` with ``text`` in it."""
+    x, y = xy
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.04",
+                                fc=color, ec="black", lw=1.0))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+
+
+def _trapezoid(ax, x0, x1, y, h_left, h_right, text, color):
+    """Encoder (narrowing) or decoder (widening) block between x0 and x1, centred at y."""
+    pts = [(x0, y - h_left / 2), (x1, y - h_right / 2), (x1, y + h_right / 2),
+           (x0, y + h_left / 2)]
+    ax.add_patch(Polygon(pts, closed=True, fc=color, ec="black", lw=1.0))
+    ax.text((x0 + x1) / 2, y, text, ha="center", va="center", fontsize=11)
+
+
+def _arrow(ax, start, end, color="black"):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, lw=1.2,
+                                 color=color, shrinkA=0, shrinkB=0))
+
+
+def _draw_ae(ax, y):
+    """Auto-encoder row: x → encoder → code z → decoder → x̂."""
+    ax.text(0.1, y + 1.05, "Auto-encoder", fontsize=13, weight="bold", va="center")
+    _box(ax, (0.55, y), 0.55, 1.3, r"$x$")
+    _arrow(ax, (0.86, y), (1.3, y))
+    _trapezoid(ax, 1.3, 3.3, y, 1.4, 0.6, "encoder", "#fde0c5")
+    _arrow(ax, (3.3, y), (4.15, y))
+    _box(ax, (4.55, y), 0.7, 0.55, r"$z$", color="#ffd27f")
+    ax.text(4.55, y - 0.55, "code", ha="center", va="top", fontsize=10)
+    _arrow(ax, (4.95, y), (6.7, y))
+    _trapezoid(ax, 6.7, 8.7, y, 0.6, 1.4, "decoder", "#d5ecd4")
+    _arrow(ax, (8.7, y), (9.15, y))
+    _box(ax, (9.45, y), 0.55, 1.3, r"$\hat{x}$")
+    ax.text(5.0, y - 1.0, r"minimise  $\|x - \hat{x}\|^2$", ha="center", fontsize=11)
+
+
+def _draw_vae(ax, y):
+    """VAE row: x → encoder → (μ̃, σ̃) → z = μ̃ + σ̃ ⊙ ε → decoder → x̂ = μ_θ(z)."""
+    ax.text(0.1, y + 1.25, "VAE", fontsize=13, weight="bold", va="center")
+    _box(ax, (0.55, y), 0.55, 1.3, r"$x$")
+    _arrow(ax, (0.86, y), (1.3, y))
+    _trapezoid(ax, 1.3, 3.3, y, 1.4, 1.0, "encoder\n" + r"$q_\phi(z|x)$", "#fde0c5")
+    _box(ax, (3.85, y + 0.3), 0.75, 0.42, r"$\tilde{\mu}_\phi(x)$", fontsize=11)
+    _box(ax, (3.85, y - 0.3), 0.75, 0.42, r"$\tilde{\sigma}_\phi(x)$", fontsize=11)
+    ax.text(3.85, y - 0.62, r"$\zeta = \log\tilde{\sigma}^2$", ha="center", va="top",
+            fontsize=9)
+    _arrow(ax, (4.28, y + 0.3), (4.95, y + 0.08))
+    _arrow(ax, (4.28, y - 0.3), (4.95, y - 0.08))
+    _box(ax, (5.75, y), 1.5, 0.55, r"$z = \tilde{\mu} + \tilde{\sigma} \odot \varepsilon$",
+         color="#ffd27f", fontsize=11)
+    ax.text(5.75, y - 1.0, r"$\varepsilon \sim \mathcal{N}(0, I)$", ha="center", va="center",
+            fontsize=10)
+    _arrow(ax, (5.75, y - 0.85), (5.75, y - 0.32))
+    ax.text(5.75, y + 0.45, r"sampled $z \sim q_\phi(z|x)$", ha="center", va="bottom",
+            fontsize=9)
+    _arrow(ax, (6.53, y), (6.7, y))
+    _trapezoid(ax, 6.7, 8.7, y, 0.6, 1.4, "decoder\n" + r"$p_\theta(x|z)$", "#d5ecd4")
+    _arrow(ax, (8.7, y), (9.15, y))
+    _box(ax, (9.45, y), 0.55, 1.3, r"$\hat{x}$")
+    ax.text(9.45, y - 0.75, r"$=\mu_\theta(z)$", ha="center", va="top", fontsize=9)
+    ax.text(5.0, y - 1.55,
+            r"minimise  $\|x - \hat{x}\|^2 + \sum_j \left(\tilde{\mu}_j^2 + e^{\zeta_j}"
+            r" - (1 + \zeta_j)\right)$", ha="center", fontsize=11)
+
+
+def fig_ae_vs_vae() -> Figure:
+    """AUTO ENCODER V.S. VAE: the deterministic auto-encoder (x → code z → x̂) above the VAE,
+    whose encoder outputs μ̃_φ(x), σ̃_φ(x) and whose decoder reads a *sampled*
+    z = μ̃ + σ̃ ⊙ ε, ε ~ N(0, I); each row carries its loss (the VAE's is the slide's L_VAE)."""
+    with style():
+        fig = new_figure(9.0, 5.6)
+        ax = fig.add_subplot()
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 6.2)
+        ax.set_axis_off()
+        _draw_ae(ax, 4.8)
+        _draw_vae(ax, 2.0)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# VAE AND GAUSSIAN DISTRIBUTION — p(z), q(z|x) and p(x|z) for one input
+# --------------------------------------------------------------------------------------------
+
+
+def _normal_pdf(t, mean, std):
+    return np.exp(-0.5 * ((t - mean) / std) ** 2) / (np.sqrt(2 * np.pi) * std)
+
+
+def linear_gaussian_posterior(x_i: float, w: float, b: float, sigma_x: float):
+    """Exact posterior of the 1-D model z ~ N(0, 1), x|z ~ N(w z + b, σ_x²):
+    p(z|x) = N(μ̃, σ̃²) with σ̃² = 1 / (1 + w²/σ_x²), μ̃ = σ̃² w (x − b) / σ_x².
+    Returns ``(mu_tilde, sigma_tilde)``."""
+    sigma2_tilde = 1.0 / (1.0 + w ** 2 / sigma_x ** 2)
+    return sigma2_tilde * w * (x_i - b) / sigma_x ** 2, float(np.sqrt(sigma2_tilde))
+
+
+def fig_gaussian_encoder_decoder(x_i: float = 2.0, w: float = 1.5, b: float = 0.0,
+                                 sigma_x: float = 0.7, n_z: int = 5, seed: int = 0) -> Figure:
+    """VAE AND GAUSSIAN DISTRIBUTION on a 1-D example (m = M = 1) where every density is exact.
+
+    Prior p(z) = N(0, 1); decoder p_θ(x|z) = N(x; μ_θ(z) = w z + b, Σ_θ = σ_x²);
+    encoder q_φ(z|x) = N(z; μ̃_φ(x), σ̃_φ²(x)) set to the exact posterior (linear-Gaussian).
+    Left: p(z) and q(z|x_i) in latent space. Middle: the joint p_θ(x, z), whose slice at x = x_i
+    is ∝ q(z|x_i). Right: p_θ(x|z) for ``n_z`` codes z ~ q(z|x_i) (seeded), the marginal
+    p_θ(x) = N(b, w² + σ_x²), and x_i.
+    """
+    if sigma_x <= 0:
+        raise ValueError(f"sigma_x must be > 0 (decoder standard deviation), got {sigma_x}.")
+    mu_t, sig_t = linear_gaussian_posterior(x_i, w, b, sigma_x)
+    z_s = np.sort(mu_t + sig_t * np.random.default_rng(seed).standard_normal(n_z))
+    z = np.linspace(-3.5, 3.5, 401)
+    x_sd = np.sqrt(w ** 2 + sigma_x ** 2)
+    x = np.linspace(b - 3.5 * x_sd, b + 3.5 * x_sd, 401)
+    with style():
+        fig = new_figure(11.0, 3.6)
+        ax_z, ax_j, ax_x = fig.subplots(1, 3)
+        _panel_latent(ax_z, z, mu_t, sig_t, z_s)
+        _panel_joint(ax_j, z, x, w, b, sigma_x, x_i, mu_t)
+        _panel_data(ax_x, x, z_s, w, b, sigma_x, x_sd, x_i)
+    return fig
+
+
+def _panel_latent(ax, z, mu_t, sig_t, z_s):
+    ax.plot(z, _normal_pdf(z, 0.0, 1.0), color=COLORS["prior"], ls="--",
+            label=r"prior $p_\theta(z) = \mathcal{N}(0, 1)$")
+    ax.plot(z, _normal_pdf(z, mu_t, sig_t), color=COLORS["q"], lw=2,
+            label=r"encoder $q_\phi(z|x_i) = \mathcal{N}(\tilde{\mu}, \tilde{\sigma}^2)$")
+    ax.plot(z_s, np.zeros_like(z_s), "|", color=COLORS["q"], ms=14, mew=2,
+            label=r"samples $z \sim q_\phi(z|x_i)$")
+    ax.set_xlabel(r"latent $z$")
+    ax.set_ylabel("density")
+    ax.set_title(rf"latent: $\tilde{{\mu}}_\phi(x_i)$ = {mu_t:.2f}, "
+                 rf"$\tilde{{\sigma}}_\phi(x_i)$ = {sig_t:.2f}", fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_ylim(-0.03, 1.3 * max(_normal_pdf(0.0, 0.0, sig_t), _normal_pdf(0.0, 0.0, 1.0)))
+
+
+def _panel_joint(ax, z, x, w, b, sigma_x, x_i, mu_t):
+    zz, xx = np.meshgrid(z, x, indexing="xy")
+    joint = _normal_pdf(zz, 0.0, 1.0) * _normal_pdf(xx, w * zz + b, sigma_x)
+    ax.contourf(z, x, joint, levels=12, cmap="Greys")
+    ax.plot(z, w * z + b, color=COLORS["decoder"], lw=1.5, label=r"$\mu_\theta(z) = wz + b$")
+    ax.axhline(x_i, color=COLORS["q"], lw=1.5, label=rf"$x = x_i$ = {x_i:.2f}")
+    ax.plot([mu_t], [x_i], "o", color=COLORS["q"])
+    ax.annotate(r"slice $\propto q_\phi(z|x_i)$", (mu_t, x_i), xytext=(0.55, 0.12),
+                textcoords="axes fraction", fontsize=8, color=COLORS["q"],
+                arrowprops={"arrowstyle": "->", "color": COLORS["q"]})
+    ax.set_xlim(z[0], z[-1])
+    ax.set_ylim(x[0], x[-1])
+    ax.set_xlabel(r"latent $z$")
+    ax.set_ylabel(r"data $x$")
+    ax.set_title(r"joint $p_\theta(x, z) = p_\theta(x|z)\,p_\theta(z)$", fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def _panel_data(ax, x, z_s, w, b, sigma_x, x_sd, x_i):
+    for k, zk in enumerate(z_s):
+        ax.plot(x, _normal_pdf(x, w * zk + b, sigma_x), color=COLORS["decoder"], alpha=0.75,
+                label=r"decoder $p_\theta(x|z) = \mathcal{N}(\mu_\theta(z), \sigma_x^2)$"
+                if k == 0 else None)
+    ax.plot(x, _normal_pdf(x, b, x_sd), color="black", ls=":",
+            label=r"marginal $p_\theta(x)$")
+    ax.axvline(x_i, color=COLORS["q"], lw=1.5, label=r"input $x_i$")
+    ax.set_xlabel(r"data $x$")
+    ax.set_ylabel("density")
+    ax.set_title(rf"data: $p_\theta(x|z)$ for $z \sim q_\phi(z|x_i)$, $\sigma_x$ = {sigma_x:.2f}",
+                 fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_ylim(0, 1.45 * _normal_pdf(0.0, 0.0, sigma_x))
+
+
+# --------------------------------------------------------------------------------------------
+# Registry and the ``make figures`` script
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """How ``make figures`` builds one figure: a zero-argument builder and its file formats."""
+    build: Callable[[], Figure]
+    formats: tuple[str, ...] = ("png",)
+    slide: str = ""
+
+
+FIGURES: dict[str, FigureSpec] = {
+    "ae_vs_vae": FigureSpec(fig_ae_vs_vae, ("png", "svg"), "AUTO ENCODER V.S. VAE"),
+    "gaussian_encoder_decoder": FigureSpec(fig_gaussian_encoder_decoder, ("png",),
+                                           "VAE AND GAUSSIAN DISTRIBUTION"),
+}
+
+
+def write_figures(out: str | Path = "figures", names: list[str] | None = None) -> list[Path]:
+    """Build the figures ``names`` (all when None) and save them under ``out``; return paths."""
+    names = list(FIGURES) if not names else names
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        raise ValueError(f"unknown figure name(s) {unknown}; choose from {sorted(FIGURES)}.")
+    written = []
+    for name in names:
+        spec = FIGURES[name]
+        fig = spec.build()
+        for fmt in spec.formats:
+            written.append(savefig(fig, Path(out) / f"{name}.{fmt}"))
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m vae_teach.figures [--out DIR] [names...]``."""
+    import matplotlib
+    matplotlib.use("Agg")
+    parser = argparse.ArgumentParser(prog="python -m vae_teach.figures", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help=f"figures to draw (default: all of "
+                                                 f"{', '.join(FIGURES)})")
+    parser.add_argument("--out", default="figures", help="output folder (default: figures)")
+    args = parser.parse_args(argv)
+    try:
+        paths = write_figures(args.out, args.names)
+    except ValueError as exc:
+        parser.error(str(exc))
+    for p in paths:
+        print(f"wrote {p} ({p.stat().st_size / 1024:.0f} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
