@@ -87,3 +87,33 @@ def check_int(value, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return int(value)
+
+
+def as_covariance(value, name: str, batched: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(Sigma, L)``: ``value`` as a float covariance and its lower Cholesky factor.
+
+    Sigma: (m, m), or (N, m, m) when ``batched``. A 1-D input gets a message pointing to
+    ``np.diag`` and the ``*_diag`` functions (a vector of variances is not a matrix).
+    """
+    arr = as_float_array(value, name)
+    allowed = (2, 3) if batched else (2,)
+    if arr.ndim not in allowed:
+        shape = "(m, m) or (N, m, m)" if batched else "(m, m)"
+        raise ValueError(f"{name} must be a covariance matrix of shape {shape}, got shape "
+                         f"{arr.shape}; for a vector of variances use np.diag(variances) or "
+                         f"the *_diag function.")
+    return arr, cholesky_spd(arr, name)
+
+
+def batch_shape(shapes: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
+    """Common leading (batch) shape of several arguments, or a ``ValueError`` naming them.
+
+    ``shapes`` maps argument name → its batch shape (the shape without the trailing vector /
+    matrix axes), e.g. ``{"x": (N,), "mu": (), "Sigma": ()}``.
+    """
+    try:
+        return tuple(np.broadcast_shapes(*shapes.values()))
+    except ValueError:
+        listing = ", ".join(f"{k}: batch {v}" for k, v in shapes.items())
+        raise ValueError(f"batch sizes do not match ({listing}); give every batched argument "
+                         f"the same leading size N, or pass a single (unbatched) one.") from None
