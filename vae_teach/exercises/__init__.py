@@ -10,3 +10,4 @@ from ._core import CORRECT, NOT_SOLVED, WRONG, CheckResult, check_function, chec
 __all__ = ["CORRECT", "NOT_SOLVED", "WRONG", "CheckResult", "check_function", "check_value"]
 
 # Topic modules register their checkers below (each exports its own ``__all__``).
+from .lemma import *  # noqa: E402,F401,F403  (notebook 07: the Gaussian lemma)
