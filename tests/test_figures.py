@@ -15,6 +15,8 @@ from vae_teach.style import savefig
 SIZES = {
     "ae_vs_vae": (900, 560),
     "gaussian_encoder_decoder": (1100, 360),
+    "lower_bound": (1100, 420),
+    "em": (1200, 390),
 }
 
 
@@ -89,3 +91,41 @@ def test_gaussian_panel_uses_exact_posterior():
     assert np.sqrt(np.trapezoid((z - mu_t) ** 2 * post, z)) == pytest.approx(sig_t, abs=1e-6)
     with pytest.raises(ValueError, match="sigma_x"):
         figures.fig_gaussian_encoder_decoder(sigma_x=0.0)
+
+
+@pytest.fixture(scope="module")
+def digits_ppca():
+    from vae_teach import em
+    from vae_teach.data import load_digits_split
+    from vae_teach.ppca import PPCA
+
+    X, _ = load_digits_split("train", scale="raw")
+    history = em.run_em(X, 2, n_steps=6, theta0=em.init_params(X.shape[1], 2, seed=0))
+    return X, PPCA.fit(X, 2), history
+
+
+def test_lower_bound_numbers_obey_the_identity(digits_ppca):
+    X, model, _ = digits_ppca
+    rows = figures.lower_bound_table(X, model, figures.example_qs(X, model))
+    log_p = rows[0]["log_p"]
+    for r in rows:
+        assert abs(r["residual"]) <= 1e-9 * abs(log_p)      # L_b + KL = log p(X)
+        assert r["kl"] >= 0 and r["L_b"] <= log_p + 1e-9 * abs(log_p)
+    assert rows[0]["kl"] == pytest.approx(0.0, abs=1e-10)    # exact posterior: no gap
+    assert rows[-1]["kl"] == max(r["kl"] for r in rows)      # the prior is the worst q here
+
+
+def test_em_slice_touches_at_old_theta_and_peaks_at_new(digits_ppca):
+    X, _, history = digits_ppca
+    s, log_p, L_b = figures.em_slice(X, history, step=2, s=np.linspace(-0.5, 1.5, 41))
+    k0, k1 = 10, 30                                          # s = 0 and s = 1
+    assert abs(log_p[k0] - L_b[k0]) <= 1e-9 * abs(log_p[k0])   # E-step: bound touches
+    assert np.all(L_b <= log_p + 1e-9 * np.abs(log_p))         # a lower bound everywhere
+    assert np.argmax(L_b) == k1                                # M-step: argmax of L_b(·, q_t)
+    assert log_p[k1] > log_p[k0]                               # and log p went up
+
+
+def test_em_figure_rejects_out_of_range_steps(digits_ppca):
+    X, _, history = digits_ppca
+    with pytest.raises(ValueError, match="first, n_show and step"):
+        figures.fig_em(X, history, first=4, n_show=5)

@@ -208,6 +208,224 @@ def _panel_data(ax, x, z_s, w, b, sigma_x, x_sd, x_i):
 
 
 # --------------------------------------------------------------------------------------------
+# LOG-LIKELIHOOD LOWER BOUND — log p(X) = L_b + KL on pPCA, where all three are exact
+# --------------------------------------------------------------------------------------------
+
+
+def lower_bound_table(X, model, qs: dict) -> list[dict]:
+    """For each named q = (q_mean (N, m), q_cov (m, m) or (N, m, m)): the per-image
+    log p(X; θ) (``PPCA.log_likelihood``), L_b(θ, q) (``em.lower_bound``) and
+    KL(q ‖ p(·|X; θ)) (``gaussian.kl_gaussian`` against ``PPCA.posterior``) — three separate
+    computations — and ``residual`` = L_b + KL − log p(X) (the slide's identity: ≈ 0)."""
+    from . import em
+    from .gaussian import kl_gaussian
+
+    N = X.shape[0]
+    theta = em.PPCAParams(model.W, model.mu, model.sigma2)
+    post_mean, post_cov = model.posterior(X)
+    log_p = model.log_likelihood(X) / N
+    rows = []
+    for name, (q_mean, q_cov) in qs.items():
+        L_b = em.lower_bound(X, theta, q_mean, q_cov) / N
+        kl = float(np.sum(kl_gaussian(q_mean, q_cov, post_mean, post_cov))) / N
+        rows.append({"q": name, "log_p": log_p, "L_b": L_b, "kl": kl,
+                     "residual": L_b + kl - log_p})
+    return rows
+
+
+def example_qs(X, model) -> dict:
+    """Encoders q(Z|X) of increasing error for the lower-bound picture: the exact posterior,
+    the posterior with its covariance ×4 and ×¼, its means halved, and the prior N(0, I)."""
+    mean, S = model.posterior(X)
+    m = S.shape[0]
+    return {
+        r"$q = p_\theta(Z|\mathcal{X})$ (exact posterior)": (mean, S),
+        r"posterior, $\tilde{\Sigma} \times 4$": (mean, 4 * S),
+        r"posterior, $\tilde{\Sigma} \times \frac{1}{4}$": (mean, S / 4),
+        r"posterior, $\tilde{\mu} \times \frac{1}{2}$": (0.5 * mean, S),
+        r"$q = \mathcal{N}(0, I)$ (prior)": (np.zeros_like(mean), np.eye(m)),
+    }
+
+
+def fig_lower_bound(X, model, qs: dict | None = None, data_label: str = "") -> Figure:
+    """LOG-LIKELIHOOD LOWER BOUND: log p_θ(X) = L_b(p_θ, q, X) + KL(q ‖ p_θ(·|X)) per image,
+    measured on the pPCA ``model`` (a ``ppca.PPCA``) for several encoders ``qs`` (default
+    :func:`example_qs`). Left: each bar runs from 0 to L_b (blue); the KL gap (orange) brings
+    it back to log p(X) (black line). Right: the same near log p(X), with the numbers."""
+    qs = example_qs(X, model) if qs is None else qs
+    rows = lower_bound_table(X, model, qs)
+    with style():
+        fig = new_figure(11.0, 4.2)
+        ax_full, ax_zoom = fig.subplots(1, 2, width_ratios=[1, 1.5])
+        for ax in (ax_full, ax_zoom):
+            _draw_bound_bars(ax, rows)
+        ax_full.set_yticks(range(len(rows)), [r["q"] for r in rows], fontsize=9)
+        ax_full.set_title("full scale (bars start at 0)", fontsize=10)
+        ax_zoom.set_yticks([])
+        log_p, lowest = rows[0]["log_p"], min(r["L_b"] for r in rows)
+        span = log_p - lowest
+        ax_zoom.set_xlim(lowest - 0.05 * span, log_p + 0.75 * span)
+        for k, r in enumerate(rows):
+            ax_zoom.text(log_p + 0.04 * span, k,
+                         rf"$L_b$ = {r['L_b']:.2f},  KL = {r['kl']:.2f}"
+                         + "\n" + rf"($L_b$ + KL − log p = {r['residual']:.0e})",
+                         va="center", fontsize=8,
+                         bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1})
+        ax_zoom.set_title(r"zoom near $\log p_\theta(\mathcal{X})$ = "
+                          f"{log_p:.2f} nats per image", fontsize=10)
+        handles, labels = ax_zoom.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9)
+        fig.suptitle(r"$\log p_\theta(\mathcal{X}) = L_b(p_\theta, q_\phi, \mathcal{X})"
+                     r" + \mathrm{KL}(q_\phi(\cdot|\mathcal{X}), p_\theta(\cdot|\mathcal{X}))$"
+                     + (f"   ({data_label})" if data_label else ""), fontsize=11)
+    return fig
+
+
+def _draw_bound_bars(ax, rows):
+    y = np.arange(len(rows))
+    L_b = np.array([r["L_b"] for r in rows])
+    kl = np.array([r["kl"] for r in rows])
+    ax.barh(y, L_b, height=0.6, color=COLORS["L_b"], alpha=0.8,
+            label=r"$L_b$ (tractable lower bound)")
+    ax.barh(y, kl, left=L_b, height=0.6, color=COLORS["gap"], hatch="//", ec="white",
+            label=r"KL gap ($\geq 0$)")
+    ax.axvline(rows[0]["log_p"], color=COLORS["loglik"], lw=1.5,
+               label=r"$\log p_\theta(\mathcal{X})$")
+    ax.axvline(0.0, color="grey", lw=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel("nats per image")
+
+
+def _build_lower_bound() -> Figure:
+    from .data import load_digits_split
+    from .ppca import PPCA
+
+    X, _ = load_digits_split("train", scale="raw")
+    return fig_lower_bound(X, PPCA.fit(X, 2), data_label="pPCA, m = 2, on digits 0–999")
+
+
+# --------------------------------------------------------------------------------------------
+# VAE V.S. EM ALGORITHM — coordinate ascent on L_b(θ, q), from a real EM run on pPCA
+# --------------------------------------------------------------------------------------------
+
+
+def _theta_path(theta_a, theta_b, s):
+    """θ(s) on the way from θ_a (s = 0) to θ_b (s = 1): W, μ linear, log σ² linear."""
+    from .em import PPCAParams
+
+    return PPCAParams(theta_a.W + s * (theta_b.W - theta_a.W),
+                      theta_a.mu + s * (theta_b.mu - theta_a.mu),
+                      float(np.exp((1 - s) * np.log(theta_a.sigma2)
+                                   + s * np.log(theta_b.sigma2))))
+
+
+def em_slice(X, history, step: int, s=None):
+    """log p(X; θ(s)) and L_b(θ(s), q_t) along θ(s) from θ^(t) (s = 0) to θ^(t+1) (s = 1),
+    with q_t = p(Z|X; θ^(t)) the E-step's q (t = ``step``, 0-based into ``history``).
+    Returns ``(s, log_p, L_b)``, per image."""
+    from . import em
+
+    s = np.linspace(-0.6, 1.6, 45) if s is None else np.asarray(s, float)
+    theta_a, theta_b = history.thetas[step], history.thetas[step + 1]
+    q = em.e_step(X, theta_a)
+    N = X.shape[0]
+    log_p = np.array([em.log_likelihood(X, _theta_path(theta_a, theta_b, si)) for si in s])
+    L_b = np.array([em.lower_bound(X, _theta_path(theta_a, theta_b, si), *q) for si in s])
+    return s, log_p / N, L_b / N
+
+
+def fig_em(X, history, first: int = 2, n_show: int = 5, step: int | None = None) -> Figure:
+    """VAE V.S. EM ALGORITHM from ``history`` = ``em.run_em(X, ...)`` on pPCA (per image).
+
+    Left: coordinate ascent for steps ``first`` … ``first + n_show − 1``: the E-step raises
+    L_b(θ, q) until it touches log p(X; θ) (q = posterior, gap 0), the M-step raises L_b and
+    with it log p. Middle: at step ``step`` (default ``first``), log p(X; θ) and L_b(θ, q_t)
+    along the path θ^(t) → θ^(t+1): they touch at θ^(t), L_b peaks at θ^(t+1). Right: the
+    KL gap before and after each E-step (after: rounding error only)."""
+    step = first if step is None else step
+    if not 0 <= first < first + n_show <= len(history.log_lik) or \
+            not 0 <= step < len(history.log_lik):
+        raise ValueError(f"first, n_show and step must index the {len(history.log_lik)} EM "
+                         f"steps of history; got first={first}, n_show={n_show}, step={step}.")
+    N = X.shape[0]
+    with style():
+        fig = new_figure(12.0, 3.9)
+        ax_a, ax_b, ax_c = fig.subplots(1, 3)
+        _panel_em_trace(ax_a, history, N, first, n_show)
+        _panel_em_slice(ax_b, *em_slice(X, history, step), step)
+        _panel_em_gap(ax_c, history, N)
+    return fig
+
+
+def _panel_em_trace(ax, h, N, first, n_show):
+    ts = range(first, first + n_show)
+    xs, L_b, log_p = [], [], []
+    for t in ts:                             # states (θ_t, q_{t-1}) then (θ_t, q_t)
+        xs += [2 * t, 2 * t + 1]
+        L_b += [h.L_b_before_E[t] / N, h.L_b_after_E[t] / N]
+        log_p += [h.log_lik[t] / N] * 2
+    xs.append(2 * (first + n_show))          # after the last M-step: (θ_{t+1}, q_t)
+    L_b.append(h.L_b_after_M[first + n_show - 1] / N)
+    log_p.append((h.log_lik[first + n_show] if first + n_show < len(h.log_lik)
+                  else h.log_lik_final) / N)
+    ax.fill_between(xs, L_b, log_p, color=COLORS["gap"], alpha=0.35, label="KL gap")
+    ax.plot(xs, log_p, color=COLORS["loglik"], lw=1.8, label=r"$\log p(\mathcal{X};\theta)$")
+    ax.plot(xs, L_b, "o-", color=COLORS["L_b"], ms=4, label=r"$L_b(\theta, q)$")
+    x0 = 2 * first
+    ax.annotate("E-step: q = posterior,\ngap closes", (x0 + 1, L_b[1]),
+                xytext=(x0 + 1.6, L_b[0] + 0.02 * (L_b[-1] - L_b[0])), fontsize=8,
+                arrowprops={"arrowstyle": "->"})
+    ax.annotate("M-step: θ raises L_b\nand log p", ((xs[2] + xs[1]) / 2, (L_b[2] + L_b[1]) / 2),
+                xytext=(x0 + 3.5, L_b[1]), fontsize=8, arrowprops={"arrowstyle": "->"})
+    ticks = [2 * t + 0.5 for t in ts]
+    ax.set_xticks(ticks, [f"t={t + 1}" for t in ts])
+    ax.set_ylabel("nats per image")
+    ax.set_title("coordinate ascent on $L_b(\\theta, q)$", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+
+
+def _panel_em_slice(ax, s, log_p, L_b, step):
+    ax.plot(s, log_p, color=COLORS["loglik"], lw=1.8, label=r"$\log p(\mathcal{X};\theta)$")
+    ax.plot(s, L_b, color=COLORS["L_b"], lw=1.8, label=r"$L_b(\theta, q_t)$, $q_t$ fixed")
+    k0, k1 = np.argmin(np.abs(s)), np.argmin(np.abs(s - 1))
+    ax.plot([0, 0], [L_b[k0], log_p[k0]], "o", color=COLORS["gap"])
+    ax.plot([1, 1], [L_b[k1], log_p[k1]], "o", color=COLORS["gap"])
+    ax.axvline(0, color="grey", lw=0.6, ls=":")
+    ax.axvline(1, color="grey", lw=0.6, ls=":")
+    ax.set_xticks([0, 1], [rf"$\theta^{{({step + 1})}}$", rf"$\theta^{{({step + 2})}}$"])
+    lo = min(L_b[k0], log_p[k0])
+    ax.set_ylim(lo - 0.6 * (log_p[k1] - lo), log_p[k1] + 0.35 * (log_p[k1] - lo))
+    ax.set_ylabel("nats per image")
+    ax.set_title(rf"one step: touch at $\theta^{{({step + 1})}}$, $L_b$ peaks at "
+                 rf"$\theta^{{({step + 2})}}$", fontsize=10)
+    ax.legend(loc="lower center", fontsize=8)
+
+
+def _panel_em_gap(ax, h, N):
+    t = np.arange(1, len(h.log_lik) + 1)
+    floor = 1e-16 * np.abs(h.log_lik[-1] / N)          # where exact zeros are drawn
+    after = np.abs(h.log_lik - h.L_b_after_E) / N      # measured: log p − L_b, not assumed
+    ax.semilogy(t, np.maximum(h.gap_before_E / N, floor), "o-", color=COLORS["gap"], ms=3,
+                label="before E-step (after M-step)")
+    ax.semilogy(t, np.maximum(after, floor), "s-", color=COLORS["q"], ms=3,
+                label=rf"after E-step: |log p − $L_b$| ≤ {after.max():.0e}")
+    ax.set_xlabel("EM step t")
+    ax.set_ylabel(r"KL$(q \,\|\, p(\cdot|\mathcal{X};\theta))$ per image")
+    ax.set_title("the gap the E-step closes", fontsize=10)
+    ax.legend(loc="center right", fontsize=8)
+
+
+def _build_em() -> Figure:
+    from . import em
+    from .data import load_digits_split
+
+    X, _ = load_digits_split("train", scale="raw")
+    history = em.run_em(X, 2, n_steps=20, theta0=em.init_params(X.shape[1], 2, seed=0),
+                        seed=0)
+    return fig_em(X, history)
+
+
+# --------------------------------------------------------------------------------------------
 # Registry and the ``make figures`` script
 # --------------------------------------------------------------------------------------------
 
@@ -224,6 +442,8 @@ FIGURES: dict[str, FigureSpec] = {
     "ae_vs_vae": FigureSpec(fig_ae_vs_vae, ("png", "svg"), "AUTO ENCODER V.S. VAE"),
     "gaussian_encoder_decoder": FigureSpec(fig_gaussian_encoder_decoder, ("png",),
                                            "VAE AND GAUSSIAN DISTRIBUTION"),
+    "lower_bound": FigureSpec(_build_lower_bound, ("png",), "LOG-LIKELIHOOD LOWER BOUND"),
+    "em": FigureSpec(_build_em, ("png",), "VAE V.S. EM ALGORITHM"),
 }
 
 
