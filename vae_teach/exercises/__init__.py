@@ -11,3 +11,5 @@ __all__ = ["CORRECT", "NOT_SOLVED", "WRONG", "CheckResult", "check_function", "c
 
 # Topic modules register their checkers below (each exports its own ``__all__``).
 from .lemma import *  # noqa: E402,F401,F403  (notebook 07: the Gaussian lemma)
+from .closed_form import *  # noqa: E402,F401,F403  (notebook 08: closed form of L_b)
+from .vae_loss import *  # noqa: E402,F401,F403  (notebook 09: L_VAE, training, IWAE)
