@@ -1,0 +1,125 @@
+"""Pure latent-space helpers behind the explorer (vae_teach.latent)."""
+import io
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from vae_teach import latent
+from vae_teach.model import AE, VAE
+
+
+@pytest.fixture(scope="module")
+def vae():
+    return VAE(64, 2, hidden=[16], seed=0)
+
+
+@pytest.fixture(scope="module")
+def X():
+    return np.random.default_rng(0).uniform(0, 1, (30, 64))
+
+
+def test_latent_codes_are_encoder_means_for_vae_and_codes_for_ae(vae, X):
+    mu_tilde, _ = vae.encode_numpy(X)
+    np.testing.assert_allclose(latent.latent_codes(vae, X), mu_tilde, rtol=1e-6)
+    ae = AE(64, 2, hidden=[16], seed=1)
+    np.testing.assert_allclose(latent.latent_codes(ae, X), ae.encode_numpy(X), rtol=1e-6)
+    assert latent.latent_codes(vae, X).shape == (30, 2)
+
+
+def test_decode_image_is_the_decoder_mean_as_8x8(vae):
+    z = np.array([0.5, -1.0])
+    img = latent.decode_image(vae, z)
+    assert img.shape == (8, 8)
+    np.testing.assert_allclose(img.ravel(), vae.decode_numpy(z[None])[0], atol=1e-6)
+    assert not np.allclose(img, latent.decode_image(vae, [2.0, 1.0]))
+    batch = latent.decode_images(vae, [[0.5, -1.0], [2.0, 1.0]])
+    assert batch.shape == (2, 8, 8)
+    np.testing.assert_allclose(batch[0], img, atol=1e-6)
+
+
+@pytest.mark.parametrize("z, match", [([1.0, 2.0, 3.0], "m = 2"), ([np.nan, 0.0], "NaN"),
+                                      ([[0.0, 1.0]], "one code"), ("ab", "numbers")])
+def test_decode_image_rejects_bad_codes(vae, z, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        latent.decode_image(vae, z)
+
+
+def test_check_2d_latent_names_the_dimension():
+    with pytest.raises(ValueError, match="3-D latent space"):
+        latent.check_2d_latent(VAE(64, 3, hidden=[8]))
+    with pytest.raises(TypeError, match="VAE or AE"):
+        latent.check_2d_latent(object())
+
+
+def test_check_in_box():
+    np.testing.assert_array_equal(latent.check_in_box([1.0, -4.0], 4.0), [1.0, -4.0])
+    with pytest.raises(ValueError, match=r"z\[1\] = -7.5 is outside .* \[-4, 4\]"):
+        latent.check_in_box([0.0, -7.5], 4.0)
+
+
+def test_latent_box_covers_codes_and_the_prior():
+    assert latent.latent_box(np.zeros((3, 2))) == 4.0
+    Z = np.array([[12.3, -1.0], [0.0, -20.0]])
+    box = latent.latent_box(Z)
+    assert box >= 20.0 * 1.1 and box == int(box)
+
+
+def test_interpolate_codes_is_the_straight_line():
+    z_a, z_b = np.array([0.0, 2.0]), np.array([4.0, -2.0])
+    Z = latent.interpolate_codes(z_a, z_b, 5)
+    assert Z.shape == (5, 2)
+    np.testing.assert_allclose(Z[0], z_a)
+    np.testing.assert_allclose(Z[-1], z_b)
+    np.testing.assert_allclose(Z[2], (z_a + z_b) / 2)
+    np.testing.assert_allclose(np.diff(Z, axis=0), np.tile((z_b - z_a) / 4, (4, 1)))
+    with pytest.raises(ValueError, match="at least 2"):
+        latent.interpolate_codes(z_a, z_b, 1)
+    with pytest.raises(ValueError, match="same length"):
+        latent.interpolate_codes(z_a, [1.0, 2.0, 3.0], 3)
+
+
+def test_prior_samples_are_seeded_standard_normal():
+    a = latent.prior_samples(2, 20000, seed=3)
+    np.testing.assert_array_equal(a, latent.prior_samples(2, 20000, seed=3))
+    assert not np.array_equal(a, latent.prior_samples(2, 20000, seed=4))
+    np.testing.assert_allclose(a.mean(0), 0.0, atol=0.03)
+    np.testing.assert_allclose(np.cov(a.T), np.eye(2), atol=0.04)
+
+
+def test_tile_places_images_row_by_row():
+    images = np.arange(5)[:, None, None] * np.ones((5, 2, 3))
+    grid = latent.tile(images, ncols=3, pad=1, fill=-1.0)
+    assert grid.shape == (2 * 2 + 1, 3 * 3 + 2)
+    assert grid[0, 0] == 0 and grid[0, 4] == 1 and grid[3, 4] == 4
+    assert grid[2, 0] == -1 and grid[0, 3] == -1  # gaps
+    assert grid[3, 8] == -1  # the empty sixth cell
+
+
+def test_to_png_round_trip():
+    image = np.zeros((8, 8))
+    image[2, 3] = 16.0
+    png = latent.to_png(image, vmax=16.0, zoom=4)
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert rgb.shape == (32, 32, 3)
+    assert (rgb[0, 0] == 255).all()          # 0 → white paper
+    assert (rgb[2 * 4 + 1, 3 * 4 + 2] < 10).all()  # vmax → black ink
+    with pytest.raises(ValueError, match="vmax"):
+        latent.to_png(image, vmax=0.0)
+
+
+def test_latent_map_scatters_every_code(vae, X):
+    y = np.arange(30) % 10
+    fig = latent.latent_map(vae, X, y, title="t")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 30
+    assert len(ax.get_legend().get_texts()) == 10
+    with pytest.raises(ValueError, match="m = 2"):
+        latent.latent_map(VAE(64, 3, hidden=[8]), X, y)
+
+
+def test_image_grid_figure():
+    fig = latent.image_grid(np.random.default_rng(0).uniform(size=(6, 8, 8)), ncols=3)
+    assert fig.axes[0].images[0].get_array().shape == (17, 26)
