@@ -32,9 +32,9 @@ def _lemma_cases():
 
 def check_lemma_closed_form(fn: Callable, verbose: bool = True) -> CheckResult:
     """fn(mu_tilde (m,), Sigma_tilde (m, m), mu (m,), Sigma (m, m)) → the lemma's value."""
-    hint = ("log N(μ̃; μ, Σ) is scipy.stats.multivariate_normal(mu, Sigma).logpdf(mu_tilde); "
-            "then subtract HALF the trace of Sigma_tilde @ inv(Sigma) (not Sigma_tilde @ Sigma, "
-            "and not the full trace).")
+    hint = ("two terms: the log-density of N(μ, Σ) evaluated at the point μ̃, minus half the "
+            "trace of Σ̃ Σ⁻¹. Check the order (Σ̃ times the INVERSE of Σ) and the factor ½; the "
+            "last test case has μ̃ = μ, Σ̃ = Σ (then the trace is m).")
     return check_function("Lemma, closed form", fn, lemma_closed_form, _lemma_cases(), hint,
                           rtol=1e-6, verbose=verbose)
 
@@ -56,9 +56,9 @@ def _mc_cases():
 
 def check_mc_estimate(fn: Callable, verbose: bool = True) -> CheckResult:
     """fn(xi (n, m), mu (m,), Sigma (m, m)) → (mean, standard_error) of log N(ξ_k; μ, Σ)."""
-    hint = ("evaluate log N(ξ_k; μ, Σ) for every row ξ_k (multivariate_normal(mu, Sigma)"
-            ".logpdf(xi) does all rows at once), return (values.mean(), "
-            "values.std(ddof=1) / sqrt(n)) — the standard error divides by √n, and uses ddof=1.")
+    hint = ("evaluate log N(ξ_k; μ, Σ) for every row ξ_k, then return the pair (average, "
+            "standard error). The standard error is the sample standard deviation with "
+            "ddof=1, divided by √n (not by n).")
     return check_function("Monte-Carlo estimate with standard error", fn, _mc_reference,
                           _mc_cases(), hint, rtol=1e-6, verbose=verbose)
 
