@@ -63,8 +63,10 @@ def run() -> dict:
 def report(r: dict) -> str:
     z_fast = (r["fast_mean"] - r["exact"]) / r["fast_se"]
     z_ref = (r["ref_mean"] - r["exact"]) / r["ref_se"]
-    ok = ("meets the ≤ 0.3 s goal" if r["fast_best"] <= 0.3 else "is ABOVE the 0.3 s goal") + \
-        " (best wall-clock run)"
+    wall_ok = "meets" if r["fast_best"] <= 0.3 else "MISSES"
+    cpu_ok = "meets" if r["fast_cpu"] <= 0.3 else "MISSES"
+    ok = (f"{wall_ok} the ≤ 0.3 s goal in wall-clock time (best run) and {cpu_ok} it in CPU "
+          f"time (median); on a busy machine the wall clock also counts waiting for a core")
     return "\n".join([
         HEADING,
         "",
