@@ -145,7 +145,7 @@ def parse_idx(raw: bytes, expected_magic: int, name: str = "IDX data") -> np.nda
     if len(raw) - header != n_bytes:
         raise ValueError(f"{name} declares sizes {sizes} ({n_bytes} bytes of data) but holds "
                          f"{len(raw) - header}; the file is truncated or corrupt.")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(sizes)
+    return np.frombuffer(bytearray(memoryview(raw)[header:]), dtype=np.uint8).reshape(sizes)  # writable
 
 
 def read_idx_gz(path, expected_magic: int, kind: str = "mnist") -> np.ndarray:
