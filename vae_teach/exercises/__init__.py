@@ -13,3 +13,4 @@ __all__ = ["CORRECT", "NOT_SOLVED", "WRONG", "CheckResult", "check_function", "c
 from .lemma import *  # noqa: E402,F401,F403  (notebook 07: the Gaussian lemma)
 from .closed_form import *  # noqa: E402,F401,F403  (notebook 08: closed form of L_b)
 from .vae_loss import *  # noqa: E402,F401,F403  (notebook 09: L_VAE, training, IWAE)
+from .elbo_exact import *  # noqa: E402,F401,F403  (notebooks 03, 04, 06: MLE, L_b, minibatches)
