@@ -323,15 +323,16 @@ class AE(_Base):
         return self.encode(self._as_input(X, self.M, "X")).cpu().numpy()
 
 
-def build_model(config: dict, device="cpu") -> VAE | AE:
-    """Rebuild a model from its ``config`` dict (as stored in a checkpoint)."""
+def build_model(config: dict, device="cpu", seed=None) -> VAE | AE:
+    """Build a model from its ``config`` dict (as stored in a checkpoint); ``seed`` fixes the
+    initial weights (None: torch's global generator)."""
     if not isinstance(config, dict) or config.get("model") not in ("VAE", "AE"):
         raise ValueError(f"config must be a model config with model='VAE' or 'AE', got "
                          f"{config!r}.")
     kwargs = {k: v for k, v in config.items() if k != "model"}
     cls = VAE if config["model"] == "VAE" else AE
     try:
-        return cls(**kwargs, device=device, seed=None)
+        return cls(**kwargs, device=device, seed=seed)
     except TypeError as exc:
         raise ValueError(f"config {config!r} does not describe a {cls.__name__}: {exc}") \
             from None

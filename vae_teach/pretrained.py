@@ -1,0 +1,216 @@
+"""Small pretrained digits models for the notebooks, with SHA-256-checked weights.
+
+``load(name)`` returns a model in eval mode, verified against ``weights/MANIFEST.json``; when
+the weights are absent it trains a short version instead (and says so). ``list_models()``
+describes each model. Build (or rebuild) every file with::
+
+    python -m vae_teach.pretrained --build        # = make weights
+
+All models are trained on the digits training split (images 0–999), best epoch chosen on the
+validation split (1000–1349), with one CPU thread and fixed seeds, so a rebuild reproduces the
+files on the same platform.
+
+Pixel scale per model (``info(name)["scale"]``, data via ``load_data(name, split)``):
+
+* Bernoulli models use binarised digits ({0,1}, see ``data``): p(x|z) is then a proper
+  likelihood and −L_b is a bound in nats.
+* The slide's Gaussian Σ_θ = I model uses the raw digits (0..16). With Σ_θ = I on pixels in
+  [0, 1] the decoder noise (std 1) would swamp the whole pixel range: the reconstruction term
+  could gain at most ~½·Σ_k Var(x_k) ≈ 3 nats per image while every informative code costs KL,
+  so q_φ collapses to the prior. On the 0..16 scale std 1 is one grey level.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from .data import load_digits_split
+from .train import load_checkpoint, save_checkpoint, train
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+MANIFEST = "MANIFEST.json"
+HIDDEN = [128, 128]
+
+_BERNOULLI_2D = {"model": "VAE", "M": 64, "m": 2, "hidden": HIDDEN, "decoder": "bernoulli"}
+
+#: name → what it is, its config, data scale and training settings
+SPECS: dict[str, dict] = {
+    "vae2d": dict(
+        description="2-D latent VAE, Bernoulli decoder, binarised digits: the latent "
+                    "explorer's and the figures' model.",
+        config=_BERNOULLI_2D, scale="binary", beta=1.0, epochs=300, lr=1e-3),
+    "vae2d_beta0.5": dict(
+        description="As vae2d with β = 0.5 (weaker KL: sharper reconstructions, a latent map "
+                    "that fills the prior less).",
+        config=_BERNOULLI_2D, scale="binary", beta=0.5, epochs=300, lr=1e-3),
+    "vae2d_beta4": dict(
+        description="As vae2d with β = 4 (strong KL: codes close to N(0, I), blurrier "
+                    "reconstructions).",
+        config=_BERNOULLI_2D, scale="binary", beta=4.0, epochs=300, lr=1e-3),
+    "ae2d": dict(
+        description="Plain auto-encoder with vae2d's architecture (2-D code, binary "
+                    "cross-entropy), the baseline of notebook 01.",
+        config={**_BERNOULLI_2D, "model": "AE"}, scale="binary", beta=0.0, epochs=300,
+        lr=1e-3),
+    "vae8": dict(
+        description="8-D latent VAE, Bernoulli decoder, binarised digits: the quality model "
+                    "(test ELBO / IWAE in benchmarks/RESULTS.md).",
+        config={**_BERNOULLI_2D, "m": 8}, scale="binary", beta=1.0, epochs=300, lr=1e-3),
+    "vae_slide": dict(
+        description="The slides' model: Gaussian decoder with Σ_θ = I, 2-D latent, raw "
+                    "digits 0..16 (one grey level = one unit of noise std); notebooks 08/09 "
+                    "evaluate the closed form of L_b and L_VAE on it.",
+        config={**_BERNOULLI_2D, "decoder": "gaussian"}, scale="raw", beta=1.0, epochs=300,
+        lr=1e-3),
+    "vae_learned_var": dict(
+        description="As vae_slide but with a learned scalar decoder variance σ_x² "
+                    "(Σ_θ = σ_x² I), raw digits 0..16: shows the decoder-variance effect.",
+        config={**_BERNOULLI_2D, "decoder": "gaussian_learned", "var": "scalar",
+                "min_log_sigma2": -6.0}, scale="raw", beta=1.0, epochs=300, lr=1e-3),
+}
+
+#: fraction of the epochs used by the fallback training when weights are missing
+QUICK_FRACTION = 0.2
+
+__all__ = ["SPECS", "WEIGHTS_DIR", "list_models", "info", "load", "load_data", "build",
+           "read_manifest"]
+
+
+def _check_name(name) -> dict:
+    if name not in SPECS:
+        raise ValueError(f"unknown pretrained model {name!r}; choose one of {list(SPECS)} "
+                         f"(see vae_teach.pretrained.list_models()).")
+    return SPECS[name]
+
+
+def list_models() -> dict[str, dict]:
+    """name → {description, model, decoder, m, beta, scale} for every pretrained model."""
+    return {name: {"description": s["description"], "model": s["config"]["model"],
+                   "decoder": s["config"]["decoder"], "m": s["config"]["m"],
+                   "beta": s["beta"], "scale": s["scale"]} for name, s in SPECS.items()}
+
+
+def info(name: str) -> dict:
+    """The spec of model ``name``: description, config, scale, beta and training settings;
+    ``pixel_max`` is 16 for raw-scale models, else 1 (divide decoder means by it to display)."""
+    spec = dict(_check_name(name))
+    spec["pixel_max"] = 16.0 if spec["scale"] == "raw" else 1.0
+    return spec
+
+
+def load_data(name: str, split: str = "test"):
+    """The digits ``split`` on model ``name``'s pixel scale: (X float32 (N, 64), y (N,))."""
+    return load_digits_split(split, info(name)["scale"])
+
+
+def read_manifest(weights_dir=None) -> dict:
+    """The weights manifest (name → file, sha256, bytes, config, meta); {} when absent."""
+    path = Path(weights_dir or WEIGHTS_DIR) / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())["models"]
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"{path} is not a valid weights manifest ({exc}); rebuild it with "
+                         f"`python -m vae_teach.pretrained --build`.") from None
+
+
+def _fit(name: str, seed: int, progress: bool, fraction: float = 1.0, device="cpu"):
+    """Train model ``name`` from its spec; returns (model, history, seconds)."""
+    from .model import build_model
+
+    spec = SPECS[name]
+    model = build_model(spec["config"], device=device, seed=seed)
+    X, _ = load_digits_split("train", spec["scale"])
+    V, _ = load_digits_split("val", spec["scale"])
+    epochs = max(1, round(spec["epochs"] * fraction))
+    t0 = time.perf_counter()
+    history = train(model, X, V, epochs=epochs, batch_size=100, lr=spec["lr"],
+                    beta=spec["beta"], seed=seed, progress=progress, keep_best=True,
+                    desc=name)
+    return model.eval(), history, time.perf_counter() - t0
+
+
+def load(name: str, train_if_missing: bool = True, seed: int = 0, progress: bool = True,
+         device="cpu", weights_dir=None):
+    """Model ``name`` in eval mode, its weights verified against the manifest's SHA-256.
+
+    When the weights file is absent and ``train_if_missing``: prints a message and trains a
+    short version (``QUICK_FRACTION`` of the epochs, seeded by ``seed``; a few seconds).
+    Raises FileNotFoundError when absent and not ``train_if_missing``; ValueError when the
+    file does not match the manifest (modified) or the spec (other architecture).
+    """
+    spec = _check_name(name)
+    weights_dir = Path(weights_dir or WEIGHTS_DIR)
+    entry = read_manifest(weights_dir).get(name)
+    path = weights_dir / f"{name}.pt"
+    if entry is not None and path.is_file():
+        model = load_checkpoint(path, expected_sha256=entry["sha256"], device=device)
+        if model.config != spec["config"]:
+            raise ValueError(f"weights {path} hold {model.config}, but {name!r} is specified "
+                             f"as {spec['config']}; rebuild them (make weights).")
+        return model
+    if not train_if_missing:
+        raise FileNotFoundError(f"no pretrained weights for {name!r} in {weights_dir}; run "
+                                f"`make weights` or pass train_if_missing=True.")
+    epochs = max(1, round(spec["epochs"] * QUICK_FRACTION))
+    print(f"Pretrained weights for {name!r} not found in {weights_dir}; training a short "
+          f"version instead ({epochs} epochs, seed {seed}). Run `make weights` for the full "
+          f"model.")
+    model, _, _ = _fit(name, seed, progress, QUICK_FRACTION, device)
+    return model
+
+
+def build(names=None, weights_dir=None, seed: int = 0, progress: bool = True) -> dict:
+    """Train the models ``names`` (default: all), write ``<name>.pt`` and the manifest."""
+    from .evaluate import evaluate
+
+    names = list(SPECS) if names is None else [n for n in names if _check_name(n)]
+    weights_dir = Path(weights_dir or WEIGHTS_DIR)
+    weights_dir.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(weights_dir)
+    torch.set_num_threads(1)  # reproducible files and fair timings on a shared 2-core box
+    for name in names:
+        model, history, seconds = _fit(name, seed, progress)
+        spec = SPECS[name]
+        meta = {"name": name, "scale": spec["scale"], "beta": spec["beta"], "seed": seed,
+                "epochs": spec["epochs"], "best_epoch": history["best_epoch"],
+                "torch": torch.__version__}
+        if spec["config"]["model"] == "VAE":
+            X_test, _ = load_digits_split("test", spec["scale"])
+            res = evaluate(model, X_test, k=100, n_samples=20, seed=seed)
+            meta.update(test_elbo=round(res["elbo"], 3), test_iwae100=round(res["iwae"], 3))
+        path = weights_dir / f"{name}.pt"
+        digest = save_checkpoint(model, path, meta=meta)
+        path.with_name(path.name + ".sha256").unlink()  # the manifest holds the hash
+        manifest[name] = {"file": path.name, "sha256": digest, "bytes": path.stat().st_size,
+                          "config": spec["config"], "meta": meta,
+                          "train_seconds": round(seconds, 1)}
+        print(f"{name}: {seconds:.1f} s, best epoch {history['best_epoch']}, "
+              + ", ".join(f"{k}={v}" for k, v in meta.items() if k.startswith("test_")))
+    (weights_dir / MANIFEST).write_text(json.dumps({"models": manifest}, indent=1) + "\n")
+    return manifest
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build", action="store_true", help="train and write all weights")
+    parser.add_argument("--only", nargs="*", help="build only these models")
+    parser.add_argument("--dir", default=None, help=f"weights folder (default {WEIGHTS_DIR})")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    if not args.build:
+        for name, d in list_models().items():
+            print(f"{name:16s} {d['description']}")
+        return
+    t0 = time.perf_counter()
+    build(args.only, args.dir, progress=not args.quiet)
+    print(f"built in {time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
