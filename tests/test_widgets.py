@@ -155,3 +155,15 @@ def test_construction_rejects_models_without_2d_latent(data):
     with pytest.raises(ValueError, match="no \\(X, y\\) for \\['AE'\\]"):
         LatentExplorer({"VAE": VAE(64, 2, hidden=[8]), "AE": AE(64, 2, hidden=[8])},
                        {"VAE": data})
+
+
+def test_marker_is_blitted_onto_the_map_as_a_full_draw_would_show_it(explorer):
+    canvas = explorer.fig.canvas
+    canvas.draw()                     # what the frontend triggers when the map first shows
+    assert explorer._background is not None
+    first = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    explorer.go_to([2.0, -1.5])       # blit: background + marker + path, no full render
+    blitted = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    assert (blitted != first).any()
+    canvas.draw()                     # a full render of the same state
+    np.testing.assert_array_equal(np.asarray(canvas.get_renderer().buffer_rgba()), blitted)

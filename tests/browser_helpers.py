@@ -1,0 +1,202 @@
+"""Drive the latent explorer in a real browser: JupyterLab or Voilà + Debian's chromium.
+
+Shared by ``tests/test_browser.py`` (asserts) and ``benchmarks/bench_browser_latency.py``
+(timings). Playwright drives the system ``chromium`` (``apt-get install chromium``; never
+``playwright install``). Servers run on a free local port, as root with ``--allow-root``,
+with a throw-away ``JUPYTER_CONFIG_DIR`` (no saved workspace) on a *copy* of the notebook, so
+Lab's autosave never touches ``notebooks/``.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "10_latent_space_explorer.ipynb"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+BIN = Path(sys.executable).parent
+
+#: JS: wait until the decoded image's src changes after the next keydown; resolves to
+#: {src_ms, load_ms}: keydown → new src set by the widget, keydown → new image decoded.
+_ARM_LATENCY = """(sel) => {
+  const img = document.querySelector(sel);
+  const old = img.getAttribute('src');
+  window.__lat = null;
+  let t0 = null;
+  document.addEventListener('keydown', () => { t0 = performance.now(); },
+                            {capture: true, once: true});
+  const obs = new MutationObserver(() => {
+    if (t0 === null || img.getAttribute('src') === old) return;
+    obs.disconnect();
+    const src_ms = performance.now() - t0;
+    const done = () => { window.__lat = {src_ms, load_ms: performance.now() - t0}; };
+    if (img.complete && img.naturalWidth) { img.decode().then(done, done); }
+    else { img.addEventListener('load', done, {once: true}); }
+  });
+  obs.observe(img, {attributes: true, attributeFilter: ['src']});
+}"""
+
+
+def missing_browser_reason() -> str | None:
+    """Why the browser tests cannot run here (None when they can)."""
+    if not Path(CHROMIUM).exists():
+        return (f"{CHROMIUM} not found: install Debian's chromium (`make browser-deps`, or "
+                f"`apt-get install -y chromium` as root)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed: pip install -c constraints.txt -e '.[dev]'"
+    for tool in ("jupyter-lab", "voila"):
+        if not (BIN / tool).exists():
+            return f"{BIN / tool} not found: pip install -c constraints.txt -e '.[dev]'"
+    if not NOTEBOOK.exists():
+        return f"{NOTEBOOK} not built yet: python -m vae_teach.nbbuild 10"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"no server on port {port} after {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def serve(app: str, notebook: Path = NOTEBOOK, timeout: float = 60.0):
+    """Start ``app`` ("lab" or "voila") on a copy of ``notebook``; yields (base_url, name)."""
+    work = Path(tempfile.mkdtemp(prefix="vae-browser-"))
+    shutil.copy(notebook, work / notebook.name)
+    config = work / "jupyter-config"
+    config.mkdir()
+    port = free_port()
+    root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    if app == "lab":
+        cmd = [str(BIN / "jupyter-lab"), "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+               "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={work}",
+               "--LabApp.news_url=None", "--LabApp.check_for_updates_class="
+               "jupyterlab.NeverCheckForUpdate", *root]
+    elif app == "voila":
+        cmd = [str(BIN / "voila"), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+               str(work / notebook.name)]
+    else:
+        raise ValueError(f"app must be 'lab' or 'voila', got {app!r}.")
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "PYTHONUNBUFFERED": "1"}
+    env.pop("MPLBACKEND", None)
+    log = work / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        _wait_for_port(port, proc, log, timeout)
+        yield f"http://127.0.0.1:{port}", notebook.name
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 1000):
+    """A fresh chromium page (Playwright gives every launch a new temporary profile)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def open_and_run_all(page, base: str, name: str, timeout_ms: int = 120_000) -> None:
+    """Open the notebook in JupyterLab, wait for a truly idle kernel, Run All, wait until done.
+
+    Waits on the status bar's "(ipykernel) | Idle", not the toolbar indicator, which turns
+    idle while the kernel is still initialising (compat.md, "false idle").
+    """
+    page.goto(f"{base}/lab/tree/{name}?reset")
+    idle = page.locator(".jp-StatusBar-TextItem", has_text="(ipykernel) | Idle")
+    idle.wait_for(timeout=timeout_ms)
+    with contextlib.suppress(Exception):
+        page.locator(".jp-toast-button", has_text="No").click(timeout=500)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    page.wait_for_function("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+        .every(p => /\\[\\d+\\]/.test(p.textContent))""", timeout=timeout_ms)
+    idle.wait_for(timeout=timeout_ms)
+
+
+def error_outputs(page) -> list[str]:
+    """Texts of error outputs (tracebacks) shown under any cell."""
+    return page.eval_on_selector_all(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+        "els => els.map(e => e.textContent).filter(t => /Traceback|Error/.test(t))")
+
+
+def wait_for_explorer(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the explorer's widgets (slider, decoded image, map canvas) are rendered."""
+    page.locator(".vae-z1 .noUi-handle").first.wait_for(timeout=timeout_ms)
+    page.wait_for_function("""() => { const i = document.querySelector('img.vae-decoded');
+        return i && i.getAttribute('src') && i.complete && i.naturalWidth > 0; }""",
+                           timeout=timeout_ms)
+    page.locator(".vae-map canvas").first.wait_for(timeout=timeout_ms)
+
+
+def loading_placeholders(page) -> int:
+    """How many "Loading widget..." placeholders are still on the page."""
+    return page.get_by_text("Loading widget...").count()
+
+
+def slider_readout(page, css: str = ".vae-z1") -> str:
+    return page.locator(f"{css} .widget-readout").first.inner_text().strip()
+
+
+def press_slider_and_time(page, key: str = "ArrowRight", css: str = ".vae-z1",
+                          timeout_ms: int = 30_000) -> dict:
+    """Press ``key`` on the slider; return {src_ms, load_ms, readout, src_changed}.
+
+    The clock starts at the page's keydown and stops when the decoded image's ``src`` changes
+    (src_ms) and when the new image is decoded (load_ms).
+    """
+    before = page.get_attribute("img.vae-decoded", "src")
+    page.evaluate(_ARM_LATENCY, "img.vae-decoded")
+    page.locator(f"{css} .noUi-handle").first.focus()
+    page.keyboard.press(key)
+    page.wait_for_function("() => window.__lat !== null", timeout=timeout_ms)
+    result = page.evaluate("() => window.__lat")
+    result["readout"] = slider_readout(page, css)
+    result["src_changed"] = page.get_attribute("img.vae-decoded", "src") != before
+    return result
+
+
+def image_bytes(page, css: str = "img.vae-decoded") -> bytes:
+    """A screenshot of the decoded image as the user sees it."""
+    return page.locator(css).first.screenshot()
