@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Iterator, NamedTuple
 
 import numpy as np
-from scipy.linalg import solve_triangular
+from scipy.linalg.lapack import dtrtrs
 
 from ._checks import (as_covariance, as_float_array, batch_shape, check_int, check_last_dim,
                       check_positive)
@@ -73,25 +73,47 @@ def _logdet(L: np.ndarray) -> np.ndarray:
     return 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
 
 
+def _trsm(L: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """L⁻¹ rhs for one lower-triangular L (m, m) and rhs (m, K).
+
+    Large problems use LAPACK's triangular solve (dtrtrs). Small ones use ``np.linalg.solve``:
+    measured on the shared 2-core development machine, OpenBLAS's threaded trsm took up to
+    ~20 ms per 10×10 solve while the CPUs were busy, against ~50 µs for numpy's solver.
+    """
+    if rhs.size <= 32_768:
+        return np.linalg.solve(L, rhs)
+    y, info = dtrtrs(L, rhs, lower=1)
+    if info != 0:  # L comes from a Cholesky factorisation, so this cannot happen
+        raise np.linalg.LinAlgError(f"triangular solve failed (LAPACK info={info}).")
+    return y
+
+
+def _forward_substitution(L: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """L⁻¹ rhs for batches: L (..., m, m), rhs (..., m, K); m vectorised steps."""
+    m = L.shape[-1]
+    shape = np.broadcast_shapes(L.shape[:-2], rhs.shape[:-2]) + rhs.shape[-2:]
+    y = np.empty(shape)
+    for j in range(m):
+        acc = rhs[..., j, :] - np.einsum("...k,...kn->...n", L[..., j, :j], y[..., :j, :])
+        y[..., j, :] = acc / L[..., j, j, None]
+    return y
+
+
 def _solve_lower(L: np.ndarray, b: np.ndarray) -> np.ndarray:
     """L⁻¹ b for vectors b (..., m); L is (m, m) or a batch (B, m, m)."""
     m = L.shape[-1]
     if L.ndim == 2:
-        y = solve_triangular(L, b.reshape(-1, m).T, lower=True, check_finite=False)
-        return y.T.reshape(b.shape)
-    shape = np.broadcast_shapes(L.shape[:-2], b.shape[:-1])
-    L_b = np.broadcast_to(L, shape + (m, m))
-    b_b = np.broadcast_to(b, shape + (m,))[..., None]
-    return solve_triangular(L_b, b_b, lower=True, check_finite=False)[..., 0]
+        return _trsm(L, b.reshape(-1, m).T).T.reshape(b.shape)
+    return _forward_substitution(L, b[..., None])[..., 0]
 
 
 def _whiten_factor(L: np.ndarray, L_tilde: np.ndarray) -> np.ndarray:
     """L⁻¹ L̃ for factors (m, m) or batches (B, m, m)."""
-    if L.ndim == 2 and L_tilde.ndim == 2:
-        return solve_triangular(L, L_tilde, lower=True, check_finite=False)
-    shape = np.broadcast_shapes(L.shape[:-2], L_tilde.shape[:-2]) + L.shape[-2:]
-    return solve_triangular(np.broadcast_to(L, shape), np.broadcast_to(L_tilde, shape),
-                            lower=True, check_finite=False)
+    if L.ndim == 2:  # one solve with all right-hand sides side by side: (m, B·m)
+        m = L.shape[-1]
+        rhs = np.moveaxis(L_tilde, -2, 0).reshape(m, -1)
+        return np.moveaxis(_trsm(L, rhs).reshape((m,) + L_tilde.shape[:-2] + (m,)), 0, -2)
+    return _forward_substitution(L, L_tilde)
 
 
 def _trace_term(L: np.ndarray, L_tilde: np.ndarray) -> np.ndarray:
@@ -204,7 +226,7 @@ def _lemma_args_single(mu_tilde, Sigma_tilde, mu, Sigma):
 
 
 def lemma_monte_carlo(mu_tilde, Sigma_tilde, mu, Sigma, n_samples: int, rng=None,
-                      chunk_size: int = 4096) -> tuple[float, float]:
+                      chunk_size: int = 2048) -> tuple[float, float]:
     """Monte-Carlo estimate of E_{ξ~N(μ̃, Σ̃)}[log N(ξ; μ, Σ)] → ``(mean, standard_error)``.
 
     Draws ξ = μ̃ + L̃ ε with ε ~ N(0, I) (Σ̃ = L̃ L̃ᵀ) and averages log N(ξ; μ, Σ); the
@@ -212,6 +234,9 @@ def lemma_monte_carlo(mu_tilde, Sigma_tilde, mu, Sigma, n_samples: int, rng=None
     chunk. standard_error = sample std (ddof=1) / √n_samples. It does not use the lemma.
 
     mu_tilde, mu: (m,); Sigma_tilde, Sigma: (m, m); n_samples ≥ 2; rng: seed or Generator.
+    chunk_size: samples per chunk; the default keeps each chunk in cache and the matrix product
+    small enough that OpenBLAS does not spread it over threads. The random stream does not
+    depend on it, so results agree across chunk sizes up to rounding.
     """
     mu_tilde, _, L_tilde, mu, _, L = _lemma_args_single(mu_tilde, Sigma_tilde, mu, Sigma)
     n_samples = check_int(n_samples, "n_samples", 2)
