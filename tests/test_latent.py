@@ -123,3 +123,45 @@ def test_latent_map_scatters_every_code(vae, X):
 def test_image_grid_figure():
     fig = latent.image_grid(np.random.default_rng(0).uniform(size=(6, 8, 8)), ncols=3)
     assert fig.axes[0].images[0].get_array().shape == (17, 26)
+
+
+def test_prior_quantile_grid_holds_equal_prior_mass():
+    from scipy.stats import norm
+
+    Z = latent.prior_quantile_grid(4)
+    assert Z.shape == (16, 2)
+    q = norm.ppf([0.125, 0.375, 0.625, 0.875])
+    np.testing.assert_allclose(Z[:4, 0], q)           # first row: z1 runs left to right
+    np.testing.assert_allclose(Z[:4, 1], q[-1])       # … at the largest z2 (top of an image)
+    np.testing.assert_allclose(Z[-1], [q[-1], q[0]])
+    # each coordinate's values cut N(0, 1) into n equal-mass cells
+    np.testing.assert_allclose(norm.cdf(np.unique(Z[:, 0])), (np.arange(4) + 0.5) / 4)
+
+
+def test_log_prior_matches_scipy():
+    from scipy.stats import multivariate_normal
+
+    Z = np.random.default_rng(1).normal(size=(7, 3)) * 2
+    np.testing.assert_allclose(latent.log_prior(Z),
+                               multivariate_normal(np.zeros(3)).logpdf(Z), rtol=1e-12)
+
+
+def test_code_stats_of_prior_samples_and_of_shifted_wide_codes():
+    Z = latent.prior_samples(2, 20000, seed=0)
+    s = latent.code_stats(Z)
+    assert s["mean_norm"] < 0.03 and 0.97 < s["std_min"] <= s["std_max"] < 1.03
+    assert abs(s["in_95"] - 0.95) < 0.01
+    assert abs(s["log_prior"] - (-np.log(2 * np.pi) - 1.0)) < 0.03   # E‖z‖²/2 = m/2 = 1
+    wide = latent.code_stats(5 * Z + 3)
+    assert wide["mean_norm"] > 4 and wide["std_min"] > 4.5 and wide["in_95"] < 0.2
+    assert wide["log_prior"] < s["log_prior"] - 10
+
+
+def test_compare_maps_one_panel_per_model(vae, X):
+    y = np.arange(30) % 10
+    ae = AE(64, 2, hidden=[16], seed=1)
+    fig = latent.compare_maps({"VAE": vae, "AE": ae}, (X, y))
+    assert [ax.get_title() for ax in fig.axes] == ["VAE", "AE"]
+    assert fig.axes[1].get_legend() is not None and fig.axes[0].get_legend() is None
+    with pytest.raises(ValueError, match="'wide'"):
+        latent.compare_maps({"wide": VAE(64, 3, hidden=[8])}, (X, y))

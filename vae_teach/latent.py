@@ -6,8 +6,11 @@ be tested and reused in static figures:
 * ``latent_codes(model, X)``: the code of each image: μ̃_φ(x) for a VAE, z = f(x) for an AE.
 * ``decode_image(model, z)``: the decoder mean μ_θ(z) (or pixel probabilities) as an image.
 * ``interpolate_codes(z_a, z_b, n)``: z(t) = (1 − t)·z_a + t·z_b on a straight line.
-* ``prior_samples(m, n, seed)``: z ~ p_θ(z) = N(0, I).
-* ``latent_map(model, X, y)``: the 2-D codes of a data set coloured by label (a Figure).
+* ``prior_samples(m, n, seed)``: z ~ p_θ(z) = N(0, I); ``prior_quantile_grid(n)``: an n × n
+  grid of z whose coordinates are evenly spaced quantiles of N(0, 1).
+* ``log_prior(Z)``, ``code_stats(Z)``: how far the codes sit from the prior N(0, I).
+* ``latent_map(model, X, y)``, ``compare_maps(models, data)``: the 2-D codes of a data set
+  coloured by label, with the prior's 1σ and 2σ circles (Figures).
 * ``to_png(image)``: an image (or a tiled grid of them) as PNG bytes for an ``ipywidgets.Image``.
 
 Models are the package's torch ``VAE``/``AE`` (anything with ``m``, ``M``, ``encode_numpy``
@@ -27,7 +30,8 @@ from .style import new_figure, style
 
 __all__ = ["latent_dim", "image_side", "check_2d_latent", "latent_codes", "decode_images",
            "decode_image", "check_in_box", "latent_box", "interpolate_codes", "prior_samples",
-           "tile", "to_png", "draw_latent_map", "latent_map", "image_grid"]
+           "prior_quantile_grid", "log_prior", "code_stats", "tile", "to_png",
+           "draw_latent_map", "latent_map", "compare_maps", "image_grid"]
 
 #: Colours for the ten digit classes (one per label), shared by every latent map.
 LABEL_CMAP = "tab10"
@@ -138,6 +142,41 @@ def prior_samples(m: int, n: int, seed: int = 0) -> np.ndarray:
     return rng.standard_normal((check_int(n, "n", 1), check_int(m, "m", 1)))
 
 
+def prior_quantile_grid(n: int) -> np.ndarray:
+    """n² codes (z₁, z₂) on a grid whose coordinates are the quantiles Φ⁻¹((k + ½)/n),
+    k = 0 … n−1, of N(0, 1): each grid cell holds the same prior mass 1/n². Rows run over z₁
+    fastest, top row = largest z₂ (as an image is read): (n², 2)."""
+    from scipy.stats import norm
+
+    q = norm.ppf((np.arange(check_int(n, "n", 1)) + 0.5) / n)
+    z1, z2 = np.meshgrid(q, q[::-1])
+    return np.column_stack([z1.ravel(), z2.ravel()])
+
+
+def log_prior(Z) -> np.ndarray:
+    """log p_θ(z) = log N(z; 0, I) = −m/2·log 2π − ½‖z‖² for each row of Z (N, m): (N,)."""
+    Z = as_float_array(Z, "Z", ndim=2)
+    return -0.5 * Z.shape[1] * math.log(2 * math.pi) - 0.5 * np.sum(Z ** 2, axis=1)
+
+
+def code_stats(Z) -> dict[str, float]:
+    """How prior-like the codes Z (N, m) are, as plain floats:
+
+    ``mean_norm`` ‖mean of Z‖, ``std_min``/``std_max`` the smallest/largest per-coordinate
+    standard deviation (N(0, I): 1), ``in_95`` the fraction with ‖z‖² ≤ χ²_m(0.95) (the
+    prior's 95 % ball; N(0, I): 0.95), ``log_prior`` the mean of log N(z; 0, I).
+    """
+    from scipy.stats import chi2
+
+    Z = as_float_array(Z, "Z", ndim=2)
+    std = Z.std(axis=0)
+    radius2 = chi2.ppf(0.95, Z.shape[1])
+    return {"mean_norm": float(np.linalg.norm(Z.mean(axis=0))), "std_min": float(std.min()),
+            "std_max": float(std.max()),
+            "in_95": float(np.mean(np.sum(Z ** 2, axis=1) <= radius2)),
+            "log_prior": float(log_prior(Z).mean())}
+
+
 def tile(images, ncols: int | None = None, pad: int = 1, fill: float = 0.0) -> np.ndarray:
     """Lay images (n, h, w) out on a grid with ``ncols`` columns and ``pad`` pixels between.
 
@@ -170,8 +209,10 @@ def to_png(image, vmax: float = 1.0, zoom: int = 24, cmap: str = IMAGE_CMAP) -> 
     return buf.getvalue()
 
 
-def draw_latent_map(ax, Z, y, limit: float | None = None, title: str = "") -> None:
-    """Scatter the codes Z (N, 2) on ``ax`` coloured by their labels y (N,), with a legend."""
+def draw_latent_map(ax, Z, y, limit: float | None = None, title: str = "",
+                    legend: bool = True) -> None:
+    """Scatter the codes Z (N, 2) on ``ax`` coloured by their labels y (N,), with the prior
+    N(0, I)'s 1σ and 2σ circles (dashed) and a legend of the labels."""
     Z = as_float_array(Z, "Z", ndim=2)
     y = np.asarray(y)
     if Z.shape[1] != 2 or y.shape != (Z.shape[0],):
@@ -181,6 +222,9 @@ def draw_latent_map(ax, Z, y, limit: float | None = None, title: str = "") -> No
         pts = Z[y == label]
         ax.scatter(pts[:, 0], pts[:, 1], s=9, color=cmap(int(label) % 10), label=str(label),
                    linewidths=0)
+    t = np.linspace(0, 2 * np.pi, 97)
+    for r in (1.0, 2.0):
+        ax.plot(r * np.cos(t), r * np.sin(t), ls="--", lw=0.8, color="#555555", zorder=0.5)
     if limit is not None:
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
@@ -188,8 +232,9 @@ def draw_latent_map(ax, Z, y, limit: float | None = None, title: str = "") -> No
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), markerscale=1.5, fontsize=8,
-              handletextpad=0.2, borderaxespad=0.2)
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), markerscale=1.5, fontsize=8,
+                  handletextpad=0.2, borderaxespad=0.2)
 
 
 def latent_map(model, X, y, title: str = "", limit: float | None = None) -> Figure:
@@ -204,6 +249,24 @@ def latent_map(model, X, y, title: str = "", limit: float | None = None) -> Figu
         fig = new_figure(4.4, 3.6)
         draw_latent_map(fig.add_subplot(), Z, y, latent_box(Z) if limit is None else limit,
                         title)
+    return fig
+
+
+def compare_maps(models: dict, data, ncols: int = 3) -> Figure:
+    """Figure: one latent map per model of ``models`` {name: 2-D model}, each on its own
+    axes range; ``data`` is (X, y) for all models or {name: (X, y)} (per pixel scale)."""
+    names = list(models)
+    ncols = min(check_int(ncols, "ncols", 1), len(names))
+    nrows = -(-len(names) // ncols)
+    with style():
+        fig = new_figure(3.3 * ncols + 0.6, 3.2 * nrows)
+        for k, name in enumerate(names):
+            check_2d_latent(models[name], f"model {name!r}")
+            X, y = data[name] if isinstance(data, dict) else data
+            Z = latent_codes(models[name], X)
+            ax = fig.add_subplot(nrows, ncols, k + 1)
+            draw_latent_map(ax, Z, y, latent_box(Z, minimum=3.0), name,
+                            legend=(k == ncols - 1))
     return fig
 
 

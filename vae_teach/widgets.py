@@ -109,6 +109,17 @@ class LatentExplorer:
         self.widget = self._layout(W)
         self._tag()
 
+    @classmethod
+    def from_pretrained(cls, names=("vae2d", "ae2d", "vae2d_beta0.5", "vae2d_beta4"),
+                        split: str = "test", **kwargs) -> "LatentExplorer":
+        """The explorer over ``vae_teach.pretrained`` models ``names`` (each with m = 2), each
+        shown with the digits ``split`` on its own pixel scale; ``kwargs`` go to ``__init__``."""
+        from . import pretrained
+
+        models = {name: pretrained.load(name) for name in names}
+        return cls(models, {name: pretrained.load_data(name, split) for name in names},
+                   **kwargs)
+
     # ------------------------------------------------------------------ building
     def _build_map(self) -> None:
         import ipywidgets as W
