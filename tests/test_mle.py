@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from vae_teach.mle import (loglik_and_grad, log_px_grid, log_px_monte_carlo, log_px_stacked,
-                           mle_gradient_ascent)
+from vae_teach.mle import (loglik_and_grad, loglik_sigma2_path, log_px_grid, log_px_monte_carlo,
+                           log_px_stacked, mle_gradient_ascent)
 from vae_teach.ppca import PPCA
 
 
@@ -109,3 +109,27 @@ def test_bad_input_raises_clear_errors():
         mle_gradient_ascent(np.zeros((10, 3)), 3)
     with pytest.raises(ValueError, match="lr"):
         mle_gradient_ascent(np.ones((10, 3)), 1, lr=-1.0)
+
+
+def test_slide_max_vs_argmax():
+    """Slide erratum: θ* = arg max p = arg max log p; the two *max values* differ and are not θ."""
+    model = make_model()
+    X = model.sample(20, rng=0)
+    sigma2s = np.linspace(0.1, 1.0, 181)
+    loglik = loglik_sigma2_path(model, X, sigma2s)
+    assert np.argmax(np.exp(loglik)) == np.argmax(loglik)          # same maximiser
+    max_p, max_log_p = np.exp(loglik).max(), loglik.max()
+    assert 0 < max_p < 1e-10 and max_log_p < -10                   # no underflow, N = 20
+    assert not np.isclose(max_p, max_log_p)                        # "max p = max log p" fails
+    assert not np.isclose(max_p, sigma2s[np.argmax(loglik)])       # and neither is θ*
+    assert not np.isclose(max_log_p, sigma2s[np.argmax(loglik)])
+
+
+def test_sigma2_path_matches_the_model():
+    model = make_model()
+    X = model.sample(30, rng=2)
+    sigma2s = np.array([0.05, 0.3, 1.7])
+    want = [PPCA(model.W, model.mu, s2).log_likelihood(X) for s2 in sigma2s]
+    assert np.allclose(loglik_sigma2_path(model, X, sigma2s), want, rtol=1e-12)
+    with pytest.raises(ValueError, match="positive"):
+        loglik_sigma2_path(model, X, [0.0, 1.0])

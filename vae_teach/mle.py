@@ -32,8 +32,8 @@ from ._checks import as_float_array, check_int
 from .gaussian import LOG_2PI, log_normal
 from .ppca import PPCA
 
-__all__ = ["log_px_grid", "log_px_monte_carlo", "log_px_stacked", "LogLikGrad",
-           "loglik_and_grad", "AscentHistory", "mle_gradient_ascent"]
+__all__ = ["log_px_grid", "log_px_monte_carlo", "log_px_stacked", "loglik_sigma2_path",
+           "LogLikGrad", "loglik_and_grad", "AscentHistory", "mle_gradient_ascent"]
 
 
 def _model(model) -> PPCA:
@@ -112,6 +112,26 @@ def log_px_stacked(model, X) -> float:
                          f"(e.g. X[:100]) — this function exists to check the sum.")
     big_cov = np.kron(np.eye(N), model.covariance())
     return float(log_normal(X.reshape(-1), np.tile(model.mu, N), big_cov))
+
+
+def loglik_sigma2_path(model, X, sigma2s) -> np.ndarray:
+    """log p_θ(𝒳) for each σ² in ``sigma2s`` with W and μ of ``model`` held fixed, (K,).
+
+    One eigen-decomposition W Wᵀ = U diag(λ) Uᵀ serves every σ²: C = U diag(λ + σ²) Uᵀ, so
+    log|C| = Σ_j log(λ_j + σ²) and (x − μ)ᵀ C⁻¹ (x − μ) = Σ_j ((Uᵀ(x − μ))_j)² / (λ_j + σ²).
+    model: PPCA; X: (N, M); sigma2s: (K,) positive.
+    """
+    model = _model(model)
+    X = model._X(X)
+    sigma2s = as_float_array(sigma2s, "sigma2s", ndim=1)
+    if np.any(sigma2s <= 0):
+        raise ValueError(f"sigma2s must be positive variances, smallest is {sigma2s.min():.3g}.")
+    lam, U = np.linalg.eigh(model.W @ model.W.T)
+    proj2 = ((X - model.mu) @ U) ** 2                                   # (N, M)
+    var = np.maximum(lam, 0.0)[None, :] + sigma2s[:, None]              # (K, M)
+    N, M = X.shape
+    return -0.5 * (N * M * LOG_2PI + N * np.log(var).sum(1)
+                   + (proj2.sum(0)[None, :] / var).sum(1))
 
 
 # ----------------------------------------------------------------------------- gradient ascent
