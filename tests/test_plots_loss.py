@@ -40,10 +40,13 @@ def test_fig_zeta_landscape_has_three_panels_and_failure_marks():
 
 def test_image_grid_places_images():
     imgs = np.arange(3 * 64).reshape(3, 64)
-    grid = pl.image_grid(imgs, n_cols=2)
+    grid = pl.image_grid(imgs, n_cols=2, pad=0)
     assert grid.shape == (16, 16)
     np.testing.assert_array_equal(grid[:8, 8:], imgs[1].reshape(8, 8))
     assert np.isnan(grid[8:, 8:]).all()
+    padded = pl.image_grid(imgs, n_cols=2, pad=1)
+    assert padded.shape == (17, 17) and np.isnan(padded[8]).all()
+    np.testing.assert_array_equal(padded[9:, :8], imgs[2].reshape(8, 8))
 
 
 def test_fig_beta_effects_two_rows():

@@ -5,6 +5,7 @@ is shown or saved here.
 """
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -87,15 +88,19 @@ def fig_zeta_landscape(a_values=(0.0, 10.0, 100.0), lr: float = 0.1, steps: int 
     return fig
 
 
-def image_grid(images, n_cols: int, side: int = 8) -> np.ndarray:
-    """Tile images (n, side²) into one array (rows·side, n_cols·side) for ``imshow``."""
+def image_grid(images, n_cols: int, side: int = 8, pad: int = 1) -> np.ndarray:
+    """Tile images (n, side²) into one array for ``imshow``, ``pad`` NaN pixels between tiles.
+
+    Returns shape (rows·(side + pad) − pad, n_cols·(side + pad) − pad); unused tiles are NaN.
+    """
     images = np.asarray(images, dtype=float)
     n = len(images)
     n_rows = -(-n // n_cols)
-    grid = np.full((n_rows * side, n_cols * side), np.nan)
+    step = side + pad
+    grid = np.full((n_rows * step - pad, n_cols * step - pad), np.nan)
     for i, img in enumerate(images.reshape(n, side, side)):
         r, c = divmod(i, n_cols)
-        grid[r * side:(r + 1) * side, c * side:(c + 1) * side] = img
+        grid[r * step:r * step + side, c * step:c * step + side] = img
     return grid
 
 
@@ -118,7 +123,8 @@ def fig_beta_effects(panels, labels, n_side: int = 6, seed: int = 0) -> Figure:
                             vmax=9.5)
             ax.set(title=p["title"], xlabel="μ̃₁", ylabel="μ̃₂", aspect="equal",
                    xlim=(-4, 4), ylim=(-4, 4))
-            axes[1, k].imshow(image_grid(p["samples"][:n_side * n_side], n_side), cmap="gray_r")
+            cmap = matplotlib.colormaps["gray_r"].with_extremes(bad="#c8d4e3")
+            axes[1, k].imshow(image_grid(p["samples"][:n_side * n_side], n_side), cmap=cmap)
             axes[1, k].set_axis_off()
             axes[1, k].set_title("decoded prior samples z ~ N(0, I)", fontsize=9)
         fig.colorbar(sc, ax=axes[0, -1], ticks=range(10), label="digit")
