@@ -46,7 +46,8 @@ def read_source(src: Path):
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                  "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i:03d}"  # stable ids keep rebuild diffs small
         cell.metadata.setdefault("slideshow", {"slide_type": slide_type(cell)})
     return nb
 
@@ -55,7 +56,7 @@ def execute(nb, cwd: Path, timeout: int = 300) -> None:
     """Run every cell in a fresh kernel in ``cwd``; raises on the first error."""
     from nbclient import NotebookClient
 
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(cwd)}}).execute()
 
 
