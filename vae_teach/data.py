@@ -23,6 +23,10 @@ All loaders return ``(X, y)`` with ``X`` float32 of shape ``(N, M)`` and ``y`` i
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from ._checks import check_int
@@ -64,11 +68,32 @@ def load_digits_split(split: str = "train", scale: str = "unit") -> tuple[np.nda
     """
     _check_choice(split, "split", DIGITS_SPLITS)
     _check_choice(scale, "scale", SCALES)
-    from sklearn.datasets import load_digits  # bundled with sklearn: no download
-
-    digits = load_digits()
+    data, target = _digits()
     lo, hi = DIGITS_SPLITS[split]
-    return apply_scale(digits.data[lo:hi], scale), digits.target[lo:hi].astype(np.int64)
+    return apply_scale(data[lo:hi], scale), target[lo:hi].copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """sklearn's bundled digits (no download), read once: raw counts (1797, 64), labels.
+
+    Reads sklearn's ``digits.csv.gz`` directly (what ``load_digits`` parses) to skip the
+    seconds-long ``sklearn.datasets`` import; falls back to ``load_digits`` if it moved.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    if path.is_file():
+        table = np.loadtxt(path, delimiter=",", dtype=np.float32)
+        data, target = table[:, :-1], table[:, -1].astype(np.int64)
+    else:  # pragma: no cover - depends on sklearn's layout
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        data, target = digits.data.astype(np.float32), digits.target.astype(np.int64)
+    if data.shape != (1797, 64):
+        raise RuntimeError(f"sklearn's digits have shape {data.shape}, expected (1797, 64).")
+    data.flags.writeable = target.flags.writeable = False
+    return data, target
 
 
 def to_tensor(X, device="cpu"):

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_int
+from ._checks import as_float_array, check_int
 
 DECODERS = ("gaussian", "bernoulli", "gaussian_learned")
 
@@ -192,12 +192,21 @@ class _Base(nn.Module):
 
     def _as_input(self, x, width: int, name: str) -> torch.Tensor:
         if not isinstance(x, torch.Tensor):
-            x = torch.as_tensor(np.asarray(x, dtype=np.float32))
-        x = x.to(device=self.device, dtype=torch.float32)
+            x = torch.as_tensor(as_float_array(x, name))  # real numbers, finite, non-empty
+        x = x.to(device=self.device, dtype=next(self.parameters()).dtype)
         if x.ndim != 2 or x.shape[-1] != width:
             raise ValueError(f"{name} must have shape (N, {width}), got {tuple(x.shape)}; "
                              f"flatten images to rows of length {width}.")
         return x
+
+    def _check_z(self, z: torch.Tensor) -> torch.Tensor:
+        """Latent codes must end in the latent dimension m (else torch's matmul error)."""
+        if not isinstance(z, torch.Tensor) or z.ndim < 1 or z.shape[-1] != self.m:
+            shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
+            raise ValueError(f"z must be a tensor of latent codes (..., m) with m = {self.m}, "
+                             f"got {shape}; decode codes of this model's latent dimension "
+                             f"(decode_numpy accepts numpy arrays).")
+        return z
 
     @torch.no_grad()
     def decode_numpy(self, Z) -> np.ndarray:
@@ -247,11 +256,11 @@ class VAE(_Base):
 
     def decode_params(self, z: torch.Tensor) -> torch.Tensor:
         """The decoder's raw output for z (..., m): μ_θ(z) (Gaussian) or logits (Bernoulli)."""
-        return self.decoder(z)
+        return self.decoder(self._check_z(z))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Decoder mean E[x|z]: μ_θ(z) (Gaussian) or pixel probabilities (Bernoulli), (N, M)."""
-        return self.decoder.mean(self.decoder(z))
+        return self.decoder.mean(self.decoder(self._check_z(z)))
 
     def log_px_given_z(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """log p_θ(x|z) summed over pixels. x (N, M), z (N, m) or (S, N, m) → (N,) or (S, N)."""
@@ -304,11 +313,11 @@ class AE(_Base):
         return self.encoder(self._as_input(x, self.M, "x"))
 
     def decode_params(self, z: torch.Tensor) -> torch.Tensor:
-        return self.decoder(z)
+        return self.decoder(self._check_z(z))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """x̂ (N, M): the decoder's output (probabilities for "bernoulli")."""
-        return self.decoder.mean(self.decoder(z))
+        return self.decoder.mean(self.decoder(self._check_z(z)))
 
     def log_px_given_z(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         return self.decoder.log_prob(x, self.decoder(z))

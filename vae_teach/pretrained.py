@@ -81,7 +81,7 @@ __all__ = ["SPECS", "WEIGHTS_DIR", "list_models", "info", "load", "load_data", "
 
 
 def _check_name(name) -> dict:
-    if name not in SPECS:
+    if not isinstance(name, str) or name not in SPECS:
         raise ValueError(f"unknown pretrained model {name!r}; choose one of {list(SPECS)} "
                          f"(see vae_teach.pretrained.list_models()).")
     return SPECS[name]
@@ -149,6 +149,9 @@ def load(name: str, train_if_missing: bool = True, seed: int = 0, progress: bool
     entry = read_manifest(weights_dir).get(name)
     path = weights_dir / f"{name}.pt"
     if entry is not None and path.is_file():
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+            raise ValueError(f"{weights_dir / MANIFEST} has no SHA-256 for {name!r}; the "
+                             f"weights cannot be verified. Rebuild them (make weights).")
         model = load_checkpoint(path, expected_sha256=entry["sha256"], device=device)
         if model.config != spec["config"]:
             raise ValueError(f"weights {path} hold {model.config}, but {name!r} is specified "

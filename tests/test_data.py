@@ -1,0 +1,81 @@
+"""Digits split, pixel scales, toy sets and their input checks."""
+import numpy as np
+import pytest
+import torch
+
+from vae_teach import data
+
+
+@pytest.mark.parametrize("split, n", [("train", 1000), ("val", 350), ("test", 447),
+                                      ("all", 1797)])
+def test_split_sizes_and_types(split, n):
+    X, y = data.load_digits_split(split)
+    assert X.shape == (n, 64) and X.dtype == np.float32
+    assert y.shape == (n,) and y.dtype == np.int64 and set(np.unique(y)) <= set(range(10))
+
+
+def test_splits_partition_all_by_index():
+    parts = [data.load_digits_split(s, "raw") for s in ("train", "val", "test")]
+    X_all, y_all = data.load_digits_split("all", "raw")
+    np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), X_all)
+    np.testing.assert_array_equal(np.concatenate([p[1] for p in parts]), y_all)
+    from sklearn.datasets import load_digits
+    np.testing.assert_array_equal(X_all[1350], load_digits().data[1350])
+
+
+def test_scales():
+    raw, _ = data.load_digits_split("test", "raw")
+    unit, _ = data.load_digits_split("test", "unit")
+    binary, _ = data.load_digits_split("test", "binary")
+    assert raw.max() == 16 and raw.min() == 0
+    np.testing.assert_allclose(unit * 16, raw)
+    assert 0 <= unit.min() and unit.max() == 1
+    assert set(np.unique(binary)) == {0.0, 1.0}
+    np.testing.assert_array_equal(binary, (raw > 8).astype(np.float32))
+
+
+@pytest.mark.parametrize("kwargs, word", [({"split": "training"}, "split"),
+                                          ({"split": ""}, "split"),
+                                          ({"scale": "255"}, "scale"),
+                                          ({"split": None}, "split")])
+def test_bad_arguments_name_the_argument(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        data.load_digits_split(**kwargs)
+
+
+def test_tensor_helpers():
+    X, y = data.load_digits_tensors("val", "binary")
+    assert X.dtype == torch.float32 and X.shape == (350, 64) and y.dtype == torch.int64
+    t = data.to_tensor(np.ones((3, 4)))
+    assert t.dtype == torch.float32 and t.shape == (3, 4)
+    with pytest.raises(ValueError, match="X must be a non-empty"):
+        data.to_tensor(np.ones(5))
+    with pytest.raises(ValueError, match="non-empty"):
+        data.to_tensor(np.ones((0, 3)))
+
+
+@pytest.mark.parametrize("name", data.TOY_SETS)
+def test_toy_sets_are_seeded(name):
+    X, y = data.make_toy(name, n=200, seed=3)
+    X2, _ = data.make_toy(name, n=200, seed=3)
+    X3, _ = data.make_toy(name, n=200, seed=4)
+    assert X.shape == (200, 2) and X.dtype == np.float32 and y.shape == (200,)
+    np.testing.assert_array_equal(X, X2)
+    assert not np.array_equal(X, X3)
+    assert set(np.unique(y)) == {0, 1}
+
+
+def test_rings_radii():
+    X, y = data.make_toy("rings", n=400, noise=0.0, seed=0)
+    r = np.linalg.norm(X, axis=1)
+    np.testing.assert_allclose(r[y == 0], 1.0, atol=1e-5)
+    np.testing.assert_allclose(r[y == 1], 0.5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs, exc", [({"name": "spiral"}, ValueError),
+                                         ({"n": 1}, ValueError), ({"n": 2.5}, TypeError),
+                                         ({"noise": -0.1}, ValueError),
+                                         ({"noise": float("nan")}, ValueError)])
+def test_toy_bad_arguments(kwargs, exc):
+    with pytest.raises(exc):
+        data.make_toy(**kwargs)
