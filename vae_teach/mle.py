@@ -14,6 +14,9 @@ For independent samples log p_θ(𝒳) = Σ_i log p_θ(x_i); ``log_px_stacked`` 
 side as ONE Gaussian over the stacked vector (x_1, …, x_N) ∈ R^{NM} with block-diagonal
 covariance I_N ⊗ C, so the sum is checked, not assumed.
 
+``loglik_sigma2_path`` gives log p_θ(𝒳) along σ² (W, μ fixed) from one eigen-decomposition:
+the slide's θ* is an arg max, shared by p_θ(𝒳) and log p_θ(𝒳) (their max values differ).
+
 MLE θ* = argmax_θ log p_θ(𝒳): ``mle_gradient_ascent`` climbs the exact gradient (below);
 ``PPCA.fit`` is the closed form (Tipping & Bishop). With S_μ = (1/N) Σ_i (x_i − μ)(x_i − μ)ᵀ,
 

@@ -7,8 +7,10 @@
 # data most probable. For a neural decoder that integral has no closed form — which is why the
 # rest of the lecture builds a lower bound. Here we use a model where it **is** exact,
 # probabilistic PCA, and check every line of the slide against the closed form.
-#
-# **Learning goals.** After this notebook you can
+
+# %% [markdown]
+# ## Learning goals
+# After this notebook you can
 # 1. **compute** $p_\theta(x) = \int p_\theta(x|z)\,p_\theta(z)\,dz$ by quadrature and by Monte
 #    Carlo, and **judge** the agreement with the closed form in standard errors;
 # 2. **explain** why the log-likelihood of independent samples is a sum, and why code never

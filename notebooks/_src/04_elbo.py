@@ -11,8 +11,10 @@
 #
 # On probabilistic PCA every term — including the "intractable" KL — has a closed form, so we
 # can measure all of them and check the identity to rounding error.
-#
-# **Learning goals.** After this notebook you can
+
+# %% [markdown]
+# ## Learning goals
+# After this notebook you can
 # 1. **verify** each of the slide's three lines numerically, on a grid and by Monte Carlo;
 # 2. **compute** $L_b$, $\log p_\theta(\mathcal X)$ and the KL gap exactly for a Gaussian encoder on pPCA;
 # 3. **show** that KL $\ge 0$ always and that $L_b = \log p$ exactly when $q$ is the posterior;

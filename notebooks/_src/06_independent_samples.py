@@ -6,8 +6,10 @@
 # under both $p_\theta$ and $q_\phi$, and turns $L_b$ into a **sum over data points** — which is what
 # lets a VAE train on minibatches. We check every line of the slide on probabilistic PCA, see what
 # goes wrong without the assumption, and measure that the minibatch estimate of $L_b$ is unbiased.
-#
-# **Learning goals.** After this notebook you can
+
+# %% [markdown]
+# ## Learning goals
+# After this notebook you can
 # 1. **verify** each line of the slide numerically, with joint densities over all $N$ codes and
 #    with per-sample densities;
 # 2. **check** the factorisations $q_\phi(\mathcal Z|\mathcal X) = \prod_i q_\phi(z_i|x_i)$,
