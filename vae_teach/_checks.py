@@ -17,6 +17,9 @@ def as_float_array(value, name: str, ndim: int | tuple[int, ...] | None = None) 
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}; "
                         f"pass a numpy array or a list of floats.")
+    if np.iscomplexobj(value):  # float() would drop the imaginary part silently
+        raise TypeError(f"{name} holds complex numbers; pass real numbers (take .real if the "
+                        f"imaginary part is rounding noise).")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -87,6 +90,16 @@ def check_int(value, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return int(value)
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """``seed`` as an int ≥ 0 (numpy and torch seeds), or one clear TypeError/ValueError."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer ≥ 0 such as 0 or 42, got {seed!r}; the "
+                        f"same {name} gives the same random numbers.")
+    if seed < 0:
+        raise ValueError(f"{name} must be ≥ 0, got {seed}; use e.g. {name}=0.")
+    return int(seed)
 
 
 def as_covariance(value, name: str, batched: bool = True) -> tuple[np.ndarray, np.ndarray]:

@@ -217,6 +217,10 @@ def mle(X, m: int) -> PPCAParams:
     lam, U = np.linalg.eigh((X - mu).T @ (X - mu) / N)
     lam, U = lam[::-1], U[:, ::-1]
     sigma2 = float(lam[m:].mean())
+    if sigma2 <= 1e-12 * max(float(lam[0]), np.finfo(float).tiny):  # 0 up to rounding
+        raise ValueError(f"X has rank ≤ m = {m} (the M − m smallest eigenvalues of its "
+                         f"covariance are 0), so σ² = 0 has no density; use a smaller m or add "
+                         f"noise to X.")
     return PPCAParams(U[:, :m] * np.sqrt(np.maximum(lam[:m] - sigma2, 0.0)), mu, sigma2)
 
 

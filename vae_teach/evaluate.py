@@ -13,7 +13,7 @@ import math
 
 import torch
 
-from ._checks import check_int
+from ._checks import check_int, check_seed
 from .elbo import L_b_monte_carlo, _check_vae, iwae_bound
 
 __all__ = ["elbo_per_image", "log_likelihood_per_image", "evaluate"]
@@ -41,6 +41,7 @@ def elbo_per_image(model, X, n_samples: int = 100, seed: int = 0, batch_size: in
     X: (N, M). The standard error is over the n_samples draws per image.
     """
     _check_vae(model)
+    seed = check_seed(seed)
     model.eval()
     S = check_int(n_samples, "n_samples", 2)
     gen = torch.Generator(device=model.device).manual_seed(seed)
@@ -57,6 +58,7 @@ def log_likelihood_per_image(model, X, k: int = 1000, seed: int = 0, batch_size:
                              ) -> float:
     """IWAE-k lower bound on log p_θ(x) per image (nats), averaged over the rows of X (N, M)."""
     _check_vae(model)
+    seed = check_seed(seed)
     model.eval()
     k = check_int(k, "k", 1)
     gen = torch.Generator(device=model.device).manual_seed(seed)

@@ -28,6 +28,16 @@ from .gaussian import LOG_2PI
 __all__ = ["GridBound", "LatentGrid1D"]
 
 
+def _number(value, name: str) -> float:
+    """``value`` as a float, or a TypeError naming ``name`` (finiteness is checked by callers)."""
+    if isinstance(value, (str, bytes, bool)) or np.ndim(value) != 0 or np.iscomplexobj(value):
+        raise TypeError(f"{name} must be one real number, got {value!r}.")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be one real number, got {value!r}.") from None
+
+
 class GridBound(NamedTuple):
     """The slide's quantities for one x and one q = N(μ̃, e^ζ), by quadrature on the grid."""
 
@@ -51,6 +61,7 @@ class LatentGrid1D:
         if not callable(mu_theta):
             raise TypeError(f"mu_theta must be a function z (K,) → (K, M), got "
                             f"{type(mu_theta).__name__}.")
+        sigma2, z_max = _number(sigma2, "sigma2"), _number(z_max, "z_max")
         if not np.isfinite(sigma2) or sigma2 <= 0:
             raise ValueError(f"sigma2 must be a positive decoder variance, got {sigma2!r}.")
         if not np.isfinite(z_max) or z_max <= 0:
@@ -105,7 +116,7 @@ class LatentGrid1D:
 
     def log_q(self, mu_tilde: float, zeta: float) -> np.ndarray:
         """log N(z_k; μ̃, e^ζ) on the grid, (K,); raises if q does not fit in the grid."""
-        mu_tilde, zeta = float(mu_tilde), float(zeta)
+        mu_tilde, zeta = _number(mu_tilde, "mu_tilde"), _number(zeta, "zeta")
         if not (np.isfinite(mu_tilde) and np.isfinite(zeta)):
             raise ValueError(f"mu_tilde and zeta must be finite numbers, got {mu_tilde}, "
                              f"{zeta}.")

@@ -221,7 +221,8 @@ def _batches(N: int, batch_size: int, n_batches: int, rng) -> np.ndarray:
     """(n_batches, B) indices: each row a uniform subset of {0..N−1}, drawn independently."""
     batch_size = check_int(batch_size, "batch_size", 1)
     if batch_size > N:
-        raise ValueError(f"batch_size = {batch_size} is larger than N = {N} samples.")
+        raise ValueError(f"batch_size = {batch_size} is larger than N = {N} samples; pick "
+                         f"batch_size ≤ N.")
     n_batches = check_int(n_batches, "n_batches", 2)
     return np.argpartition(rng.random((n_batches, N)), batch_size - 1, axis=1)[:, :batch_size]
 
@@ -268,6 +269,10 @@ def minibatch_std(L_b_i, batch_size: int) -> float:
     """Exact std of (N/B) Σ_{i∈ℬ} ℓ_i: N √((1 − B/N) s² / B), s² = var(ℓ, ddof=1)."""
     L_b_i = as_float_array(L_b_i, "L_b_i", ndim=1)
     N, B = L_b_i.size, check_int(batch_size, "batch_size", 1)
+    if N < 2 or B > N:
+        raise ValueError(f"minibatch_std needs N ≥ 2 terms in L_b_i and 1 ≤ batch_size ≤ N; got "
+                         f"N = {N}, batch_size = {B}. Pass all N per-sample terms and a "
+                         f"smaller batch_size.")
     return float(N * np.sqrt((1 - B / N) * np.var(L_b_i, ddof=1) / B))
 
 
@@ -289,4 +294,6 @@ def mean_check(estimates, target: float) -> MeanCheck:
     estimates = as_float_array(estimates, "estimates", ndim=1)
     if estimates.size < 2:
         raise ValueError("estimates needs at least 2 values to have a standard error.")
+    if not np.isfinite(target):
+        raise ValueError(f"target must be a finite number (the exact L_b), got {target!r}.")
     return MeanCheck(*_mean_se(estimates), float(target))

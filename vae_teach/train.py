@@ -11,24 +11,41 @@ import copy
 import hashlib
 import json
 import math
+import pickle
 import time
+from os import PathLike
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ._checks import check_int
+from ._checks import check_int, check_seed
 from .elbo import loss_terms
 from .model import build_model
 
 __all__ = ["train", "evaluate_loss", "save_checkpoint", "load_checkpoint", "sha256_file"]
 
 
+def _check_model(model) -> None:
+    if not isinstance(getattr(model, "config", None), dict) or not hasattr(model, "M"):
+        raise TypeError(f"model must be a vae_teach VAE or AE, got {type(model).__name__}; "
+                        f"build one with vae_teach.model.VAE(M, m) or pretrained.load(name).")
+
+
 def _as_data(X, model, name: str) -> torch.Tensor:
+    _check_model(model)
     if X is None:
         raise ValueError(f"{name} is None; pass an (N, M) array of training images.")
     if not isinstance(X, torch.Tensor):
-        X = torch.as_tensor(np.asarray(X, dtype=np.float32))
+        if np.iscomplexobj(X):
+            raise TypeError(f"{name} holds complex numbers; pass real pixel values.")
+        try:
+            X = torch.as_tensor(np.asarray(X, dtype=np.float32))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be an (N, M) array of numbers ({exc}); pass a "
+                            f"numpy float array such as load_digits_split(...)[0].") from None
+    elif X.is_complex():
+        raise TypeError(f"{name} holds complex numbers; pass real pixel values.")
     X = X.to(device=model.device, dtype=torch.float32)
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != model.M:
         raise ValueError(f"{name} must have shape (N, {model.M}) with N ≥ 1, got "
@@ -64,9 +81,10 @@ def evaluate_loss(model, X, beta: float = 1.0, seed: int = 0, batch_size: int = 
 
     Uses its own generator (``seed``), so it never disturbs a training run's random stream.
     """
+    X = _as_data(X, model, "X")
+    seed = check_seed(seed)
     was_training = model.training
     model.eval()
-    X = _as_data(X, model, "X")
     gen = torch.Generator(device=model.device).manual_seed(seed)
     totals = np.zeros(3)
     for start in range(0, len(X), batch_size):
@@ -96,6 +114,8 @@ def train(model, X_train, X_val=None, epochs: int = 100, batch_size: int = 100,
     ``val_kl`` (every ``eval_every`` epochs, else NaN), plus ``epoch``, ``seconds``,
     ``best_epoch``.
     """
+    _check_model(model)
+    seed = check_seed(seed)
     epochs = check_int(epochs, "epochs", 1)
     batch_size = check_int(batch_size, "batch_size", 1)
     eval_every = check_int(eval_every, "eval_every", 1)
@@ -183,7 +203,13 @@ def save_checkpoint(model, path, meta: dict | None = None) -> str:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    meta = json.loads(json.dumps(meta or {}))  # plain types only: weights_only must load it
+    _check_model(model)
+    try:
+        meta = json.loads(json.dumps(meta or {}))  # plain types only: weights_only must load it
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"meta must hold only JSON types (str, numbers, lists, dicts) so that "
+                        f"torch.load(weights_only=True) can read it back ({exc}); convert "
+                        f"arrays with .tolist() and numbers with float().") from None
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     torch.save({"config": dict(model.config), "state_dict": state, "meta": meta}, path)
     digest = sha256_file(path)
@@ -191,17 +217,26 @@ def save_checkpoint(model, path, meta: dict | None = None) -> str:
     return digest
 
 
-def load_checkpoint(path, expected_sha256: str | None = None, device="cpu", model=None):
+def load_checkpoint(path, expected_sha256: str | None = None, device="cpu", model=None,
+                    verify: bool = True):
     """Load a checkpoint written by :func:`save_checkpoint`; returns the model in eval mode.
 
     The file's SHA-256 must equal ``expected_sha256`` (or, if that is None, the ``.sha256``
-    sidecar when one exists). Loads with ``torch.load(..., weights_only=True)``. If ``model``
-    is given its architecture must match the checkpoint's config and it is filled in place;
-    otherwise the model is rebuilt from the config. ``model.checkpoint_meta`` holds the meta.
+    sidecar that ``save_checkpoint`` writes). With neither, loading is refused unless
+    ``verify=False``. Loads with ``torch.load(..., weights_only=True)``, so a file holding
+    pickled Python objects is refused. If ``model`` is given its architecture must match the
+    checkpoint's config and it is filled in place; otherwise the model is rebuilt from the
+    config. ``model.checkpoint_meta`` holds the meta.
 
-    Raises FileNotFoundError (no file), ValueError (hash mismatch, corrupt file, other
-    architecture).
+    Raises FileNotFoundError (no file), ValueError (no hash to check, hash mismatch, corrupt
+    file, pickled objects, other architecture).
     """
+    if not isinstance(path, (str, PathLike)):
+        raise TypeError(f"path must be a file path (str or pathlib.Path), got "
+                        f"{type(path).__name__}.")
+    if expected_sha256 is not None and not isinstance(expected_sha256, str):
+        raise TypeError(f"expected_sha256 must be a hex string (64 characters), got "
+                        f"{type(expected_sha256).__name__}.")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist; train and save a "
@@ -209,13 +244,23 @@ def load_checkpoint(path, expected_sha256: str | None = None, device="cpu", mode
     digest = sha256_file(path)
     if expected_sha256 is None and _sidecar(path).is_file():
         expected_sha256 = (_sidecar(path).read_text().split() or [""])[0]
-    if expected_sha256 is not None and digest != expected_sha256.lower():
+    if expected_sha256 is None and verify:
+        raise ValueError(f"checkpoint {str(path)!r} has no SHA-256 to be checked against: pass "
+                         f"expected_sha256= (e.g. from weights/MANIFEST.json) or keep the "
+                         f"{_sidecar(path).name!r} file that save_checkpoint wrote next to it; "
+                         f"verify=False loads it unchecked (only for files you made yourself).")
+    if expected_sha256 is not None and digest != expected_sha256.strip().lower():
         raise ValueError(f"checkpoint {str(path)!r} has SHA-256 {digest[:16]}… but "
                          f"{expected_sha256[:16]}… was expected: the file was modified or "
                          f"replaced; rebuild it (`make weights`) instead of loading it.")
     try:
         ckpt = torch.load(path, map_location=device, weights_only=True)
-    except Exception as exc:  # pickle, zip and EOF errors all mean the same to the user
+    except pickle.UnpicklingError:
+        raise ValueError(f"checkpoint {str(path)!r} holds pickled Python objects, not only "
+                         f"tensors and plain data; torch.load(weights_only=True) refuses them "
+                         f"because unpickling can run arbitrary code. Load only files written "
+                         f"by vae_teach.train.save_checkpoint, or rebuild it.") from None
+    except Exception as exc:  # zip and EOF errors all mean the same to the user
         raise ValueError(f"checkpoint {str(path)!r} is corrupt or not a vae_teach checkpoint "
                          f"({type(exc).__name__}); rebuild it.") from None
     if not (isinstance(ckpt, dict) and isinstance(ckpt.get("config"), dict)
@@ -223,7 +268,13 @@ def load_checkpoint(path, expected_sha256: str | None = None, device="cpu", mode
         raise ValueError(f"checkpoint {str(path)!r} lacks 'config'/'state_dict'; it was not "
                          f"written by vae_teach.train.save_checkpoint.")
     if model is None:
-        model = build_model(ckpt["config"], device=device)
+        try:
+            model = build_model(ckpt["config"], device=device)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"checkpoint {str(path)!r} holds an invalid model config "
+                             f"({exc}); rebuild it.") from None
+    elif not isinstance(getattr(model, "config", None), dict):
+        _check_model(model)
     elif dict(model.config) != ckpt["config"]:
         raise ValueError(f"checkpoint {str(path)!r} holds a different architecture "
                          f"{ckpt['config']} than the model given {model.config}; build the "
