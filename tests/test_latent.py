@@ -165,3 +165,12 @@ def test_compare_maps_one_panel_per_model(vae, X):
     assert fig.axes[1].get_legend() is not None and fig.axes[0].get_legend() is None
     with pytest.raises(ValueError, match="'wide'"):
         latent.compare_maps({"wide": VAE(64, 3, hidden=[8])}, (X, y))
+
+
+def test_axis_sweep_moves_one_coordinate(vae):
+    images = latent.axis_sweep(vae, 1, limit=3.0, n=4)
+    assert images.shape == (4, 8, 8)
+    Z = np.array([[0.0, -3.0], [0.0, -1.0], [0.0, 1.0], [0.0, 3.0]])
+    np.testing.assert_allclose(images, latent.decode_images(vae, Z), atol=1e-6)
+    with pytest.raises(ValueError, match="m = 2 axes"):
+        latent.axis_sweep(vae, 2)

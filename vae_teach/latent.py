@@ -30,7 +30,7 @@ from .style import new_figure, style
 
 __all__ = ["latent_dim", "image_side", "check_2d_latent", "latent_codes", "decode_images",
            "decode_image", "check_in_box", "latent_box", "interpolate_codes", "prior_samples",
-           "prior_quantile_grid", "log_prior", "code_stats", "tile", "to_png",
+           "prior_quantile_grid", "log_prior", "code_stats", "axis_sweep", "tile", "to_png",
            "draw_latent_map", "latent_map", "compare_maps", "image_grid"]
 
 #: Colours for the ten digit classes (one per label), shared by every latent map.
@@ -175,6 +175,21 @@ def code_stats(Z) -> dict[str, float]:
             "std_max": float(std.max()),
             "in_95": float(np.mean(np.sum(Z ** 2, axis=1) <= radius2)),
             "log_prior": float(log_prior(Z).mean())}
+
+
+def axis_sweep(model, j: int, limit: float = 2.0, n: int = 9) -> np.ndarray:
+    """Decoded images along latent axis j: z_j = −limit … limit, other coordinates 0.
+
+    Returns (n, side, side). A dimension whose sweep leaves the image unchanged carries no
+    information (the KL term switched it off: posterior collapse).
+    """
+    m = latent_dim(model)
+    j = check_int(j, "j", 0)
+    if j >= m:
+        raise ValueError(f"j = {j} but the latent space has m = {m} axes (0 … {m - 1}).")
+    Z = np.zeros((check_int(n, "n", 2), m))
+    Z[:, j] = np.linspace(-limit, limit, n)
+    return decode_images(model, Z)
 
 
 def tile(images, ncols: int | None = None, pad: int = 1, fill: float = 0.0) -> np.ndarray:

@@ -126,7 +126,7 @@ class LatentExplorer:
         import matplotlib.pyplot as plt
 
         with plt.ioff(), style():
-            self.fig = plt.figure(figsize=(4.6, 3.8), dpi=90, layout="constrained")
+            self.fig = plt.figure(figsize=(4.6, 3.8), dpi=80, layout="constrained")
             self.ax = self.fig.add_subplot()
         self.interactive = isinstance(self.fig.canvas, W.DOMWidget)
         if self.interactive:

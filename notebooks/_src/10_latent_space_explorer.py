@@ -1,0 +1,241 @@
+# %% [markdown]
+# # 10 · Latent-space explorer (applies every slide)
+#
+# Everything the lecture built, in one space you can walk through. A VAE with a 2-D latent
+# space: the encoder $q_\phi(z|x)=\mathcal N\big(z;\tilde\mu_\phi(x),\operatorname{diag}\tilde\sigma^2_\phi(x)\big)$
+# puts each digit at $\tilde\mu_\phi(x)$; the decoder turns *any* point $z$ back into an image
+# $\mu_\theta(z)$; the prior $p_\theta(z)=\mathcal N(0,I)$ says where the codes should live
+# (**WHY VAE REGULARIZATION?**), so that decoding $z\sim\mathcal N(0,I)$ gives digits
+# (**WHY VAE?**). Next to it: an auto-encoder with the same architecture, and VAEs trained with
+# other weights β on the KL term or another decoder variance (notebook 09).
+#
+# ## Learning goals
+# After this notebook you can
+# 1. **read** a 2-D latent map and **measure** how close the codes are to $\mathcal N(0, I)$;
+# 2. **decode** any point $z$ (sliders, a click) and **interpolate** between two digits;
+# 3. **compare** AE, VAE and β-VAEs by their maps and their decoded prior samples;
+# 4. **detect** a collapsed latent dimension by sweeping it.
+#
+# *Time: about 20 minutes. The interactive parts need JupyterLab with ipympl
+# (`%matplotlib widget`); each has a static picture below it, so the notebook also reads
+# without a kernel.*
+
+# %%
+# %matplotlib widget
+import numpy as np
+import torch
+
+from vae_teach import pretrained
+from vae_teach.exercises import check_interpolate, check_log_prior, check_prior_grid
+from vae_teach.latent import (axis_sweep, code_stats, compare_maps, decode_images, image_grid,
+                              interpolate_codes, latent_codes, log_prior, prior_quantile_grid,
+                              prior_samples)
+from vae_teach.widgets import LatentExplorer
+
+SEED = 0
+rng = np.random.default_rng(SEED)
+torch.set_num_threads(1)                 # small models: one thread is fastest on a shared CPU
+
+NAMES = ["vae2d", "ae2d", "vae2d_beta0.5", "vae2d_beta4", "vae_slide", "vae_learned_var"]
+models = {name: pretrained.load(name) for name in NAMES}
+data = {name: pretrained.load_data(name, "test") for name in NAMES}  # (X, y) on each model's scale
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, d in pretrained.list_models().items():
+    if name in NAMES:
+        print(f"{name:16s} {d['model']}, m = {d['m']}, β = {d['beta']}, decoder {d['decoder']}, "
+              f"pixels {d['scale']}")
+
+# %% [markdown]
+# ## 1. Where the encoder puts each digit
+# The code of a test digit $x_i$ is the mean of its encoder distribution (for the AE, its
+# deterministic code $z_i=f(x_i)$):
+#
+# $$\tilde\mu_\phi(x_i)=\mathbb E_{z\sim q_\phi(\cdot|x_i)}[z]\in\mathbb R^2 .$$
+#
+# Each panel shows the 447 test digits at their codes, coloured by label; the dashed circles are
+# the prior's 1σ and 2σ. Note the axes: each panel has its own range.
+
+# %%
+compare_maps(models, data)
+
+# %% [markdown]
+# The regulariser $\|\tilde\mu\|^2+e^{\zeta}-(1+\zeta)$ pulls the codes towards $\mathcal N(0,I)$.
+# Measured per model: the norm of the codes' mean and the smallest / largest per-coordinate
+# standard deviation (prior: 0 and 1), the fraction of codes inside the prior's 95 % disc
+# $\|z\|^2\le\chi^2_2(0.95)=5.99$ (prior: 0.95), and the mean log prior density
+#
+# $$\log p_\theta(z)=\log\mathcal N(z;0,I)=-\tfrac m2\log 2\pi-\tfrac12\|z\|^2
+#   \qquad(\text{prior average: }-\log 2\pi-1=-2.838).$$
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"{'model':16s} {'|mean|':>7s} {'std min':>8s} {'std max':>8s} {'in 95%':>7s} {'log p(z)':>9s}")
+for name in NAMES:
+    s = code_stats(latent_codes(models[name], data[name][0]))
+    print(f"{name:16s} {s['mean_norm']:7.2f} {s['std_min']:8.2f} {s['std_max']:8.2f} "
+          f"{s['in_95']:7.2f} {s['log_prior']:9.2f}")
+
+# %% [markdown]
+# What the numbers say:
+# * **VAE (`vae2d`)**: mean ≈ 0, standard deviations ≈ 1, about 97 % of the codes inside the 95 %
+#   disc — the codes look like draws from the prior, so prior samples land where the decoder has
+#   seen codes.
+# * **AE (`ae2d`)**: nothing pulls its codes anywhere: they spread over ±10, only about 17 % lie
+#   in the prior's 95 % disc, and their log prior density is some 17 nats below the VAE's.
+# * **β = 4**: the codes sit even closer to 0, but one coordinate has a standard deviation of
+#   only 0.04 — the stronger KL term switched that dimension off (section 4).
+# * **Σ_θ = I on pixels 0..16 (`vae_slide`)**: the reconstruction term (one grey level = one
+#   unit of noise) outweighs the KL term, so the codes spread beyond the prior (about 16 % in the
+#   disc); learning the decoder variance σ_x² (`vae_learned_var`) rebalances the two terms and
+#   pulls most codes back (about 82 %).
+
+# %% [markdown]
+# ## 2. Decode any point: the explorer
+# The decoder's mean at a point $z$ is the image
+#
+# $$\hat x=\mu_\theta(z)\qquad(\text{Bernoulli decoder: pixel probabilities }
+#   \operatorname{sigmoid}(\text{logits}_\theta(z))).$$
+#
+# Move the sliders $z_1, z_2$, or click on the map; type a point into *go to z*; choose two test
+# digits by index ($x_a$, $x_b$) to see the straight line between their codes; press
+# *new prior samples*; switch models in the drop-down. A point outside the range gets a message,
+# never an error.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+y_test = data["vae2d"][1]
+a, b = int(np.flatnonzero(y_test == 0)[0]), int(np.flatnonzero(y_test == 4)[0])
+explorer = LatentExplorer(models, data, pair=(a, b), seed=SEED)
+explorer
+
+# %% [markdown]
+# The same state as a static picture (what a rendered page or a headless run shows):
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer.go_to([1.0, -0.5])
+explorer.snapshot()
+
+# %% [markdown]
+# ## 3. Interpolating between two digits
+# Walk the straight line between the codes of a "0" and a "4":
+#
+# $$z(t)=(1-t)\,\tilde\mu_\phi(x_a)+t\,\tilde\mu_\phi(x_b),\qquad t\in[0,1],$$
+#
+# and decode each point. Top row VAE, bottom row AE.
+
+# %%
+rows = []
+for name in ("vae2d", "ae2d"):
+    z_a, z_b = latent_codes(models[name], data[name][0][[a, b]])
+    rows.append(decode_images(models[name], interpolate_codes(z_a, z_b, 9)))
+image_grid(np.concatenate(rows), ncols=9, title="x_a → x_b: VAE (top), AE (bottom)", width=6)
+
+# %% [markdown]
+# ## 4. Sampling from the prior, and a collapsed dimension
+# Generating a new digit means $z\sim p_\theta(z)=\mathcal N(0,I)$, then $\hat x=\mu_\theta(z)$.
+# The same 36 draws decoded by the VAE and by the AE:
+
+# %%
+Z_prior = prior_samples(2, 36, seed=SEED)
+display(image_grid(decode_images(models["vae2d"], Z_prior), ncols=6, title="VAE", width=3),
+        image_grid(decode_images(models["ae2d"], Z_prior), ncols=6, title="AE", width=3))
+
+# %% [markdown]
+# Sweeping one coordinate $z_j$ from −2 to 2 (the other at 0) shows what each latent dimension
+# encodes. The largest pixel change over the sweep (pixels scaled to [0, 1]):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name in ("vae2d", "vae2d_beta0.5", "vae2d_beta4"):
+    change = [np.abs(np.diff(axis_sweep(models[name], j)[[0, -1]], axis=0)).max() for j in (0, 1)]
+    print(f"{name:14s} sweep z1: {change[0]:.2f}   sweep z2: {change[1]:.2f}")
+
+# %%
+image_grid(np.concatenate([axis_sweep(models["vae2d_beta4"], j) for j in (0, 1)]), ncols=9,
+           title="β = 4: sweep z1 (top), z2 (bottom)", width=6)
+
+# %% [markdown]
+# With β = 4 moving $z_2$ barely changes the image: the KL term made $q_\phi(z_2|x)\approx
+# \mathcal N(0,1)$ for every $x$ (posterior collapse), so the model is effectively 1-D. Try it
+# in the explorer: choose `vae2d_beta4` and move $z_2$.
+
+# %% [markdown]
+# ## Exercises
+# ### Exercise 1 — the interpolation line
+# Complete `interpolate` so that it returns `n` codes on the straight line from `z_a` (first row)
+# to `z_b` (last row): $z(t)=(1-t)z_a+t z_b$ for $t=0,\frac1{n-1},\dots,1$; shape `(n, m)`.
+
+# %% tags=["solution"]
+def interpolate(z_a, z_b, n):
+    """n codes on the segment z_a → z_b, both ends included: (n, m)."""
+    # BEGIN SOLUTION
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - t) * np.asarray(z_a) + t * np.asarray(z_b)
+    # END SOLUTION
+
+
+# %%
+check_interpolate(interpolate);
+
+# %% [markdown]
+# ### Exercise 2 — how likely is a code under the prior?
+# Return $\log\mathcal N(z_i;0,I)=-\frac m2\log 2\pi-\frac12\|z_i\|^2$ for each row of `Z`
+# (shape `(N, m)` → `(N,)`). Its mean over the VAE's test codes should be close to the prior's
+# average −2.838; over the AE's codes it is far lower (the table in section 1).
+
+# %% tags=["solution"]
+def log_prior_density(Z):
+    """log N(z_i; 0, I) for each row z_i of Z (N, m): (N,)."""
+    # BEGIN SOLUTION
+    Z = np.asarray(Z, dtype=float)
+    return -0.5 * Z.shape[1] * np.log(2 * np.pi) - 0.5 * np.sum(Z ** 2, axis=1)
+    # END SOLUTION
+
+
+# %%
+check_log_prior(log_prior_density);
+
+# %% [markdown]
+# ### Exercise 3 — an equal-mass grid over the prior
+# A regular grid in $z$ wastes most points far out in the tails. Instead take the quantiles
+# $q_k=\Phi^{-1}\big((k+\frac12)/n\big)$, $k=0,\dots,n-1$, of $\mathcal N(0,1)$
+# (`scipy.stats.norm.ppf`) and return all $n^2$ pairs $(q_i, q_j)$ as an array `(n², 2)`: every
+# grid cell then holds the same prior mass $1/n^2$. Decoding this grid draws the model's
+# "manifold" of digits (Kingma & Welling, 2014, Fig. 4).
+
+# %% tags=["solution"]
+def prior_grid(n):
+    """All pairs of the N(0, 1) quantiles (k + 1/2)/n, k = 0 … n−1: (n², 2)."""
+    from scipy.stats import norm
+
+    # BEGIN SOLUTION
+    q = norm.ppf((np.arange(n) + 0.5) / n)
+    z1, z2 = np.meshgrid(q, q)
+    return np.column_stack([z1.ravel(), z2.ravel()])
+    # END SOLUTION
+
+
+# %%
+check_prior_grid(prior_grid);
+
+# %%
+image_grid(decode_images(models["vae2d"], prior_quantile_grid(12)), ncols=12,
+           title="vae2d decoded on a 12 × 12 equal-mass grid of z", width=5)
+
+# %% [markdown]
+# ## Summary
+# * The encoder means $\tilde\mu_\phi(x)$ of a VAE fill the prior $\mathcal N(0,I)$; an AE's codes
+#   do not (measured: 97 % vs 17 % of test codes in the prior's 95 % disc), which is why decoding
+#   prior samples works for the VAE.
+# * Every point of a VAE's latent space decodes to something digit-like; straight lines between
+#   codes decode to gradual changes.
+# * β trades the two terms: a larger β pulls codes towards the prior and can switch a dimension
+#   off entirely (β = 4: sweeping $z_2$ changes no pixel by more than 0.07); the decoder variance
+#   plays the same role (`vae_slide` vs `vae_learned_var`).
+#
+# **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014 (the
+# 2-D manifold figures); I. Higgins et al., *β-VAE*, ICLR 2017; Y. Burda, R. Grosse,
+# R. Salakhutdinov, *Importance Weighted Autoencoders*, ICLR 2016 (active units).
