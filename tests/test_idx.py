@@ -72,6 +72,7 @@ def test_tiny_roundtrip_values_shapes_dtypes(tiny):
     assert X[0, 0] == 0.0 and X[0, 1] == 1.0
     raw_images, raw_labels = idx.load_mnist_raw(folder, "train", verify=False)
     np.testing.assert_array_equal(raw_images, images)
+    assert raw_images.flags.writeable and raw_labels.flags.writeable  # torch.from_numpy-safe
 
 
 def test_root_may_be_parent_of_kind_folder(tiny):
