@@ -158,7 +158,11 @@ def read_idx_gz(path, expected_magic: int, kind: str = "mnist") -> np.ndarray:
         raise ValueError(f"{path} is not a valid gzip file ({exc}); it is truncated or "
                          f"corrupt. Delete it and download it again. "
                          f"{_how_to_get(kind, path.name)}") from None
-    return parse_idx(raw, expected_magic, name=str(path))
+    try:
+        return parse_idx(raw, expected_magic, name=str(path))
+    except ValueError as exc:  # add what to do: the file itself is bad
+        raise ValueError(f"{exc} Delete it and download it again. "
+                         f"{_how_to_get(kind, path.name)}") from None
 
 
 def _check_images_labels(images: np.ndarray, labels: np.ndarray, paths) -> None:
