@@ -69,3 +69,33 @@ def test_prior_and_gaussian_fit_samples():
 def test_bad_input_raises_one_clear_error(digits, call, exc, words):
     with pytest.raises(exc, match=words):
         call(digits)
+
+
+def test_label_entropy_matches_scipy():
+    from scipy.stats import entropy
+
+    labels = np.random.default_rng(0).integers(0, 10, size=300)
+    assert sq.label_entropy(labels) == pytest.approx(entropy(np.bincount(labels, minlength=10)))
+    assert sq.label_entropy(np.arange(10)) == pytest.approx(np.log(10))
+    assert sq.label_entropy(np.full(5, 7)) == 0.0
+    with pytest.raises(ValueError, match="integer class labels"):
+        sq.label_entropy(np.array([0.5, 1.0]))
+
+
+def test_report_and_reconstruct(digits):
+    import torch
+
+    from vae_teach.model import AE, VAE
+
+    X, _, X_test, clf = digits
+    r = sq.report(X_test, clf, X, threshold=0.15)
+    d = sq.nearest_train_distance(X_test, X)
+    assert r.failures == pytest.approx(np.mean(d > 0.15)) and r.distance == pytest.approx(d.mean())
+    assert 2.0 < r.entropy <= np.log(10) and r.n == len(X_test)
+    for model in (AE(64, 2, seed=0), VAE(64, 2, seed=0)):
+        R = sq.reconstruct(model, X_test[:5])
+        with torch.no_grad():
+            code = model.encode(torch.from_numpy(X_test[:5]))
+            code = code[0] if isinstance(code, tuple) else code
+            want = model.decode(code).numpy()
+        np.testing.assert_allclose(R, want, rtol=1e-6)

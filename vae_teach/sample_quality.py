@@ -20,7 +20,8 @@ import numpy as np
 from ._checks import as_float_array, check_int
 
 __all__ = ["fit_digit_classifier", "classifier_confidence", "nearest_train_distance",
-           "Quality", "quality", "decode_prior_samples", "gaussian_fit_samples"]
+           "Quality", "quality", "decode_prior_samples", "gaussian_fit_samples", "reconstruct",
+           "label_entropy", "Report", "report"]
 
 
 def fit_digit_classifier(X, y, k: int = 10):
@@ -96,3 +97,45 @@ def gaussian_fit_samples(model, Z_codes, n: int = 500, seed: int = 0) -> np.ndar
     Z = rng.multivariate_normal(Z_codes.mean(0), np.cov(Z_codes.T).reshape(model.m, model.m),
                                 size=check_int(n, "n", 1))
     return np.asarray(model.decode_numpy(Z.astype(np.float32)), dtype=np.float64)
+
+
+def reconstruct(model, X) -> np.ndarray:
+    """Decoder means at the codes of X (N, M): μ_θ(z) with z = f(x) (AE) or z = μ̃_φ(x) (VAE)."""
+    from .latent import latent_codes
+
+    Z = latent_codes(model, X).astype(np.float32)
+    return np.asarray(model.decode_numpy(Z), dtype=np.float64)
+
+
+def label_entropy(labels, n_classes: int = 10) -> float:
+    """Entropy (nats) of the histogram of predicted ``labels`` (n,): log 10 ≈ 2.30 when all ten
+    digits are equally frequent, 0 when every sample is the same digit (no diversity)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu":
+        raise ValueError(f"labels must be a non-empty 1-D array of integer class labels, got "
+                         f"shape {labels.shape} and dtype {labels.dtype}.")
+    p = np.bincount(labels, minlength=check_int(n_classes, "n_classes", 1)) / labels.size
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
+
+
+class Report(NamedTuple):
+    """Four numbers for n decoded images (see :func:`report`)."""
+
+    confidence: float   # mean max_k p(k|x) of the kNN classifier
+    distance: float     # mean RMS distance to the nearest training digit
+    failures: float     # fraction farther than ``threshold`` from every training digit
+    entropy: float      # label entropy of the classifier's predictions (diversity), nats
+    n: int
+
+
+def report(X_gen, clf, X_train, threshold: float) -> Report:
+    """Confidence, distance, failure rate (distance > ``threshold``) and label entropy."""
+    X_gen = as_float_array(X_gen, "X_gen", ndim=2)
+    d = nearest_train_distance(X_gen, X_train)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        labels = clf.predict(X_gen)
+    return Report(float(classifier_confidence(clf, X_gen).mean()), float(d.mean()),
+                  float(np.mean(d > threshold)), label_entropy(labels), len(X_gen))

@@ -16,3 +16,4 @@ from .vae_loss import *  # noqa: E402,F401,F403  (notebook 09: L_VAE, training, 
 from .elbo_exact import *  # noqa: E402,F401,F403  (notebooks 03, 04, 06: MLE, L_b, minibatches)
 from .loss_intuition import *  # noqa: E402,F401,F403  (notebook 02: the regulariser, code moments)
 from .explorer import *  # noqa: E402,F401,F403  (notebook 10: latent-space explorer)
+from .ae_vs_vae import *  # noqa: E402,F401,F403  (notebook 01: reparameterisation, sample quality)
