@@ -18,6 +18,7 @@ figure in ``FIGURES`` as PNG (and SVG for the diagram) with stable bytes.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,6 +206,238 @@ def _panel_data(ax, x, z_s, w, b, sigma_x, x_sd, x_i):
                  fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     ax.set_ylim(0, 1.45 * _normal_pdf(0.0, 0.0, sigma_x))
+
+
+# --------------------------------------------------------------------------------------------
+# WHY VAE? — real codes of the trained AE and VAE, and what their decoders make of the gaps
+# --------------------------------------------------------------------------------------------
+
+
+def latent_grid(Z, n_grid: int = 9, quantile: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    """An ``n_grid × n_grid`` grid spanning the codes Z (N, 2) between their ``quantile`` and
+    1 − ``quantile`` quantiles per axis. Returns ``(g0, g1)``, the two axes' grid values."""
+    lo, hi = np.quantile(Z, [quantile, 1 - quantile], axis=0)
+    return np.linspace(lo[0], hi[0], n_grid), np.linspace(lo[1], hi[1], n_grid)
+
+
+def grid_codes(g0, g1) -> np.ndarray:
+    """The grid points as codes (n1·n0, 2), row by row from the top (largest z₂), so that
+    ``tile(decode_images(model, grid_codes(g0, g1)), ncols=len(g0))`` looks like the map."""
+    return np.array([[a, b] for b in np.asarray(g1)[::-1] for a in g0], dtype=float)
+
+
+def gap_distance(Z, points) -> np.ndarray:
+    """How far each point (n, 2) lies from the codes Z (N, 2), in units of the codes' own
+    spacing: distance to the nearest code / median nearest-neighbour distance among the codes.
+    Scale-free, so an AE (codes anywhere) and a VAE (codes near N(0, I)) compare; ≫ 1 = a gap."""
+    Z = np.asarray(Z, float)
+    d_zz = np.linalg.norm(Z[:, None] - Z[None], axis=-1)
+    np.fill_diagonal(d_zz, np.inf)
+    spacing = float(np.median(d_zz.min(1)))
+    d_pz = np.linalg.norm(np.asarray(points, float)[:, None] - Z[None], axis=-1).min(1)
+    return d_pz / spacing
+
+
+def why_vae_numbers(model, X, X_ref, clf, n_grid: int = 9, gap: float = 4.0) -> dict:
+    """What ``fig_why_vae`` draws and measures for one model: codes Z of X, the grid, decoded
+    images at the grid points, ``in_gap`` (grid point ≥ ``gap`` code spacings from every code),
+    and for the gap / non-gap points the mean classifier confidence (``clf`` from
+    ``sample_quality.fit_digit_classifier``) and RMS distance to the nearest image of X_ref."""
+    from .latent import check_2d_latent, decode_images, latent_codes
+    from .sample_quality import classifier_confidence, nearest_train_distance
+
+    check_2d_latent(model)
+    Z = latent_codes(model, X)
+    g0, g1 = latent_grid(Z, n_grid)
+    points = grid_codes(g0, g1)
+    images = decode_images(model, points)
+    flat = images.reshape(len(points), -1)
+    in_gap = gap_distance(Z, points) >= gap
+    conf = classifier_confidence(clf, flat)
+    dist = nearest_train_distance(flat, X_ref)
+    out = {"Z": Z, "g0": g0, "g1": g1, "points": points, "images": images, "in_gap": in_gap}
+    for key, mask in (("gap", in_gap), ("near", ~in_gap)):
+        out[f"confidence_{key}"] = float(conf[mask].mean()) if mask.any() else float("nan")
+        out[f"distance_{key}"] = float(dist[mask].mean()) if mask.any() else float("nan")
+    return out
+
+
+def fig_why_vae(ae, vae, X, labels, X_ref, y_ref, n_grid: int = 9, gap: float = 4.0
+                ) -> Figure:
+    """WHY VAE? (Intuitive Reason). Top: the real 2-D codes of X (N, M) under the trained
+    ``ae`` (z) and ``vae`` (μ̃), coloured by digit ``labels``, with an n_grid × n_grid grid
+    over each (× = a gap: ≥ ``gap`` code spacings from every code). Bottom: each decoder's
+    image at every grid point, gap points framed in red. Titles give, for gap and non-gap
+    points, the mean confidence of a digit classifier fitted on (X_ref, y_ref) and the RMS
+    distance to the nearest image of X_ref (the training digits): lower confidence / larger
+    distance = less like a digit.
+
+    Measured on the pretrained ``ae2d``/``vae2d`` (8×8 digits): the AE's gap points decode to
+    digits as plausible as the VAE's (similar confidence and distance), so on this data the
+    slide's "AE gaps decode to nonsense" does not show inside the codes' range; the figure
+    prints the numbers instead of asserting the slide (``tests/test_figures.py`` pins it)."""
+    from .latent import IMAGE_CMAP, LABEL_CMAP, tile
+    from .sample_quality import fit_digit_classifier
+
+    clf = fit_digit_classifier(X_ref, y_ref)
+    vmax = float(np.max(X_ref))
+    with style():
+        fig = new_figure(9.0, 10.0)
+        axes = fig.subplots(2, 2, height_ratios=[1, 1.05])
+        for col, (name, model) in enumerate((("auto-encoder", ae), ("VAE", vae))):
+            r = why_vae_numbers(model, X, X_ref, clf, n_grid, gap)
+            scatter = _panel_codes(axes[0, col], r, labels, name, LABEL_CMAP)
+            ax = axes[1, col]
+            ax.imshow(tile(r["images"], ncols=n_grid, fill=np.nan), cmap=IMAGE_CMAP, vmin=0,
+                      vmax=vmax)
+            _frame_gaps(ax, r["in_gap"], n_grid, r["images"].shape[-1])
+            ax.set_axis_off()
+            ax.set_title(f"{name}: decoder at the grid points\n"
+                         f"gaps ({int(r['in_gap'].sum())}, red): confidence "
+                         f"{r['confidence_gap']:.2f}, distance {r['distance_gap']:.2f}\n"
+                         f"near codes ({int((~r['in_gap']).sum())}): confidence "
+                         f"{r['confidence_near']:.2f}, distance {r['distance_near']:.2f}",
+                         fontsize=9)
+        handles = [axes[0, 0].plot([], [], "o", color=scatter.cmap(scatter.norm(d)), ms=5)[0]
+                   for d in range(10)]
+        fig.legend(handles, [str(d) for d in range(10)], loc="outside upper center", ncol=10,
+                   fontsize=9, title="digit label", title_fontsize=9, columnspacing=1.0)
+    return fig
+
+
+def _frame_gaps(ax, in_gap, n_grid, side, pad=1):
+    from matplotlib.patches import Rectangle
+
+    for k in np.flatnonzero(in_gap):
+        row, col = divmod(int(k), n_grid)
+        ax.add_patch(Rectangle((col * (side + pad) - 0.3, row * (side + pad) - 0.3),
+                               side - 0.4, side - 0.4, fill=False, ec="red", lw=1.2))
+
+
+def _panel_codes(ax, r, labels, name, cmap):
+    Z, pts, gap = r["Z"], r["points"], r["in_gap"]
+    sc = ax.scatter(Z[:, 0], Z[:, 1], c=labels, cmap=cmap, vmin=-0.5, vmax=9.5, s=5,
+                    linewidths=0)
+    ax.plot(pts[~gap, 0], pts[~gap, 1], "+", color="black", ms=5, mew=0.8)
+    ax.plot(pts[gap, 0], pts[gap, 1], "x", color="red", ms=5, mew=1.0)
+    ax.set_title(f"{name}: codes of real digits " + ("($z$)" if name != "VAE" else
+                                                     r"($\tilde{\mu}_\phi(x)$)"), fontsize=10)
+    ax.set_xlabel(r"$z_1$")
+    ax.set_ylabel(r"$z_2$")
+    return sc
+
+
+# --------------------------------------------------------------------------------------------
+# VAE LOSS FUNCTION / WHY VAE REGULARIZATION? — only reconstruction vs with the KL term
+# --------------------------------------------------------------------------------------------
+
+
+def pick_one_per_class(labels, n: int = 10) -> np.ndarray:
+    """Indices of the first example of each of the first ``n`` labels (deterministic)."""
+    labels = np.asarray(labels)
+    return np.array([int(np.flatnonzero(labels == c)[0]) for c in np.unique(labels)[:n]])
+
+
+def _panel_posteriors(ax, model, X, labels, idx, title, n_sigma: float = 2.0):
+    from matplotlib import colormaps
+    from matplotlib.patches import Circle, Ellipse
+
+    from .latent import LABEL_CMAP, check_2d_latent
+    from .loss_intuition import code_stats
+
+    check_2d_latent(model)
+    mu_tilde, zeta = (np.asarray(a, float) for a in model.encode_numpy(X))
+    sigma_tilde = np.exp(0.5 * zeta)
+    ax.scatter(mu_tilde[:, 0], mu_tilde[:, 1], s=3, color="#bbbbbb", linewidths=0,
+               label=r"$\tilde{\mu}_\phi(x)$, all inputs")
+    cmap = colormaps[LABEL_CMAP]
+    for i in idx:
+        ax.add_patch(Ellipse(mu_tilde[i], 2 * n_sigma * sigma_tilde[i, 0],
+                             2 * n_sigma * sigma_tilde[i, 1], fc=cmap(labels[i]), alpha=0.35,
+                             ec=cmap(labels[i]), lw=1.2))
+        ax.plot(*mu_tilde[i], "o", color=cmap(labels[i]), ms=3)
+    for r in (1, 2):
+        ax.add_patch(Circle((0, 0), r, fill=False, ls="--", color=COLORS["prior"], lw=1.2))
+    ax.plot([], [], "--", color=COLORS["prior"], label=r"$\mathcal{N}(0, I)$: 1σ, 2σ")
+    ax.add_patch(Ellipse((np.nan, np.nan), 1, 1, color="grey", alpha=0.35,
+                         label=rf"$q_\phi(z|x_i)$, {n_sigma:g}σ ellipse ({len(idx)} inputs)"))
+    ax.set_aspect("equal", adjustable="datalim")
+    stats = code_stats(model, X)
+    fmt = lambda a: "(" + ", ".join(f"{v:.2g}" for v in a) + ")"  # noqa: E731
+    ax.set_title(f"{title}\nmedian σ̃ = {fmt(stats.sigma_tilde_median)};  codes: mean "
+                 f"{fmt(stats.code_mean)}, std {fmt(stats.code_std)}", fontsize=10)
+    ax.set_xlabel(r"$z_1$")
+    ax.set_ylabel(r"$z_2$")
+    ax.legend(loc="upper left", fontsize=8)
+    return stats
+
+
+def fig_only_reconstruction(vae_rec, vae, X, labels, n_inputs: int = 10) -> Figure:
+    """VAE LOSS FUNCTION ("only reconstruction?") / WHY VAE REGULARIZATION?: the encoder's
+    q_φ(z|x_i) = N(μ̃, diag σ̃²) as 2σ ellipses for ``n_inputs`` inputs (one per digit) of X,
+    left for ``vae_rec`` (trained on the reconstruction loss only, β = 0), right for ``vae``
+    (with the regulariser μ̃² + e^ζ − (1 + ζ)), over the 1σ/2σ circles of N(0, I). Titles:
+    median σ̃ and the mean/std of the codes' aggregate q(z) (``loss_intuition.code_stats``).
+    Expected: without the regulariser σ̃ → 0 (ellipses shrink to points) and the codes spread
+    freely; with it the ellipses overlap around N(0, I) (zero mean, unit variance)."""
+    idx = pick_one_per_class(labels, n_inputs)
+    with style():
+        fig = new_figure(11.0, 5.4)
+        ax_l, ax_r = fig.subplots(1, 2)
+        _panel_posteriors(ax_l, vae_rec, X, labels, idx, "only reconstruction loss (β = 0)")
+        _panel_posteriors(ax_r, vae, X, labels, idx, "reconstruction + regularisation (β = 1)")
+    return fig
+
+
+# ------------------------------------------------------------------ builders for ``make figures``
+
+#: The 2-D digits models of the "WHY VAE?" picture (``vae_teach.pretrained`` names).
+WHY_VAE_MODELS = ("ae2d", "vae2d")
+
+
+def _build_why_vae() -> Figure:
+    from . import pretrained
+
+    ae, vae = (pretrained.load(name, progress=False) for name in WHY_VAE_MODELS)
+    X, y = pretrained.load_data("vae2d", "test")
+    X_ref, y_ref = pretrained.load_data("vae2d", "train")
+    return fig_why_vae(ae, vae, X, y, X_ref, y_ref)
+
+
+@functools.lru_cache(maxsize=None)
+def train_beta_pair(epochs: int = 30, betas: tuple = (0.0, 1.0), seed: int = 0) -> dict:
+    """Two 2-D VAEs, identical but for β, for "only reconstruction vs with regularisation":
+    vae2d's architecture (Bernoulli decoder, hidden (128, 128)) on the binarised digits
+    training split, same initial weights (``seed``) and minibatches, Adam lr 3e-3, ``epochs``
+    epochs (≈ 3 s each), on one torch thread so the result repeats exactly. Returns
+    {β: model}; cached per process."""
+    import torch
+
+    from .data import load_digits_split
+    from .model import VAE
+    from .train import train
+
+    X, _ = load_digits_split("train", "binary")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        models = {}
+        for beta in betas:
+            model = VAE(X.shape[1], 2, hidden=(128, 128), decoder="bernoulli", seed=seed)
+            train(model, X, epochs=epochs, lr=3e-3, beta=float(beta), seed=seed,
+                  progress=False)
+            models[beta] = model.eval()
+    finally:
+        torch.set_num_threads(threads)
+    return models
+
+
+def _build_only_reconstruction() -> Figure:
+    from .data import load_digits_split
+
+    models = train_beta_pair()
+    X, y = load_digits_split("test", "binary")
+    return fig_only_reconstruction(models[0.0], models[1.0], X, y)
 
 
 # --------------------------------------------------------------------------------------------
@@ -440,6 +673,9 @@ class FigureSpec:
 
 FIGURES: dict[str, FigureSpec] = {
     "ae_vs_vae": FigureSpec(fig_ae_vs_vae, ("png", "svg"), "AUTO ENCODER V.S. VAE"),
+    "why_vae": FigureSpec(_build_why_vae, ("png",), "WHY VAE? (Intuitive Reason)"),
+    "only_reconstruction": FigureSpec(_build_only_reconstruction, ("png",),
+                                      "VAE LOSS FUNCTION; WHY VAE REGULARIZATION?"),
     "gaussian_encoder_decoder": FigureSpec(fig_gaussian_encoder_decoder, ("png",),
                                            "VAE AND GAUSSIAN DISTRIBUTION"),
     "lower_bound": FigureSpec(_build_lower_bound, ("png",), "LOG-LIKELIHOOD LOWER BOUND"),

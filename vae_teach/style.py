@@ -8,6 +8,7 @@ figure: no software tag, no date, a fixed SVG hash salt.
 from __future__ import annotations
 
 import contextlib
+import io
 from pathlib import Path
 
 import matplotlib
@@ -72,6 +73,22 @@ def savefig(fig: Figure, path: str | Path) -> Path:
         raise ValueError(f"path must end in .png, .svg or .pdf, got {path.name!r}; "
                          f"change the file suffix.")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "png":
+        path.write_bytes(png_bytes(fig))
+        return path
     with style():
         fig.savefig(path, format=fmt, metadata=METADATA[fmt], dpi=RC["savefig.dpi"])
     return path
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """``fig`` as PNG bytes: RGB (the figures are opaque, so no alpha channel), optimised,
+    no metadata — about 10 % smaller than matplotlib's RGBA file and byte-stable."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    with style():
+        fig.savefig(buf, format="png", metadata=METADATA["png"], dpi=RC["savefig.dpi"])
+    out = io.BytesIO()
+    Image.open(buf).convert("RGB").save(out, format="png", optimize=True)
+    return out.getvalue()
