@@ -192,3 +192,47 @@ def test_package_has_no_unseeded_randomness():
         if found:
             report[str(path.relative_to(PACKAGE))] = found
     assert report == {}, f"random calls without a seed/generator: {report}"
+
+
+# ----------------------------------------------------------------------------- notebook checker
+def _checker():
+    import importlib.util
+
+    path = PACKAGE.parent / "benchmarks" / "check_notebook_determinism.py"
+    spec = importlib.util.spec_from_file_location("check_notebook_determinism", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_notebook_checker_compares_like_nbval():
+    import nbformat
+
+    chk = _checker()
+
+    def nb(value: str, png: str, model_id: str, other: str):
+        cells = [
+            nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(x)", outputs=[
+                nbformat.v4.new_output("stream", name="stdout", text="L_b = "),
+                nbformat.v4.new_output("stream", name="stdout", text=value),
+                nbformat.v4.new_output("display_data", data={
+                    "image/png": png, "text/plain": "<Figure size 640x480 with 1 Axes>"}),
+                nbformat.v4.new_output("display_data", data={
+                    "application/vnd.jupyter.widget-view+json": {"model_id": model_id}})]),
+            nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\nprint(time)", outputs=[
+                nbformat.v4.new_output("stream", name="stdout", text=other)]),
+            nbformat.v4.new_code_cell("print(y)", outputs=[
+                nbformat.v4.new_output("stream", name="stdout", text=other)]),
+        ]
+        return nbformat.v4.new_notebook(cells=cells)
+
+    a = nb("-1.2345\n", "AAAA", "id1", "1.0 s")
+    b = nb("-1.2345\n", "BBBB", "id2", "1.0 s")          # only images / widget ids differ
+    r = chk.compare(a, a, b)
+    assert r == {"checked": 1, "diff_runs": [], "diff_stored": [], "other_diff": []}
+    merged = chk.comparable(a.cells[0].outputs)
+    assert merged[0]["text"] == "L_b = -1.2345\n"        # streams joined as in nbval
+    c = nb("-1.2346\n", "AAAA", "id1", "2.0 s")          # a checked number changed
+    r = chk.compare(a, a, c)
+    assert r["diff_runs"] == [0] and r["diff_stored"] == [] and r["other_diff"] == [2]
+    assert chk.compare(c, a, a)["diff_stored"] == [0]
