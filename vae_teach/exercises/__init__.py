@@ -17,3 +17,4 @@ from .elbo_exact import *  # noqa: E402,F401,F403  (notebooks 03, 04, 06: MLE, L
 from .loss_intuition import *  # noqa: E402,F401,F403  (notebook 02: the regulariser, code moments)
 from .explorer import *  # noqa: E402,F401,F403  (notebook 10: latent-space explorer)
 from .ae_vs_vae import *  # noqa: E402,F401,F403  (notebook 01: reparameterisation, sample quality)
+from .vae_vs_em import *  # noqa: E402,F401,F403  (notebook 05: E-step, H(q), σ² M-step)
