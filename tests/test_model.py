@@ -148,3 +148,32 @@ def test_cuda_device():  # pragma: no cover - runs only where a GPU exists
     assert model.device.type == "cuda"
     out = model(torch.rand(3, 8), torch.Generator(device="cuda").manual_seed(0))
     assert out.x_hat.device.type == "cuda"
+
+
+def test_x_scale_is_a_reparameterisation_of_the_network():
+    """x_scale = 16 on raw data computes the unit-scale network's numbers times 16."""
+    unit = VAE(64, 2, hidden=[8], decoder="gaussian_learned", seed=3)
+    raw = VAE(64, 2, hidden=[8], decoder="gaussian_learned", x_scale=16.0, seed=3)
+    assert raw.config["x_scale"] == 16.0 and "x_scale" not in unit.config
+    x = torch.rand(5, 64)
+    torch.testing.assert_close(raw.encode(16 * x), unit.encode(x))
+    z = torch.randn(5, 2)
+    torch.testing.assert_close(raw.decode(z), 16 * unit.decode(z))
+    # same density up to the Jacobian of x ↦ 16x: log p_raw(16x|z) = log p_unit(x|z) − M log 16
+    torch.testing.assert_close(raw.log_px_given_z(16 * x, z),
+                               unit.log_px_given_z(x, z) - 64 * np.log(16.0))
+    slide = VAE(64, 2, hidden=[8], decoder="gaussian", x_scale=16.0)
+    ref = Normal(slide.decode(z), 1.0).log_prob(16 * x).sum(-1)  # Σ_θ = I on the raw scale
+    torch.testing.assert_close(slide.log_px_given_z(16 * x, z), ref)
+    twin = build_model(slide.config)
+    twin.load_state_dict(slide.state_dict())
+    torch.testing.assert_close(twin.decode(z), slide.decode(z))
+
+
+@pytest.mark.parametrize("x_scale, exc", [(0.0, ValueError), (-2.0, ValueError),
+                                          (float("inf"), ValueError), ("16", TypeError)])
+def test_bad_x_scale(x_scale, exc):
+    with pytest.raises(exc, match="x_scale"):
+        VAE(8, 2, hidden=[4], x_scale=x_scale)
+    with pytest.raises(ValueError, match="Bernoulli"):
+        VAE(8, 2, hidden=[4], decoder="bernoulli", x_scale=2.0)

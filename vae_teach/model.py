@@ -10,6 +10,11 @@ Encoder  q_φ(z|x) = N(z; μ̃_φ(x), diag(σ̃²_φ(x))), returned as ``(mu_til
 
 Every model takes ``device=`` (default "cpu") and ``seed=`` (initial weights), and carries a
 ``config`` dict from which :func:`build_model` rebuilds it (used by checkpoints).
+
+``x_scale`` (Gaussian decoders only) is a fixed unit of the network, not of the model: the
+encoder reads x / x_scale and the decoder mean is μ_θ(z) = x_scale · net(z). With the raw
+digits (0..16) and x_scale = 16 the networks work on O(1) numbers and train as fast as on
+[0, 1], while p_θ(x|z) = N(x; μ_θ(z), I) keeps its unit variance on the raw scale.
 """
 from __future__ import annotations
 
@@ -52,15 +57,16 @@ def _check_hidden(hidden) -> list[int]:
 class Encoder(nn.Module):
     """x (N, M) ↦ (μ̃ (N, m), ζ = log σ̃² (N, m)): an MLP with two linear heads."""
 
-    def __init__(self, M: int, m: int, hidden=(128, 128)):
+    def __init__(self, M: int, m: int, hidden=(128, 128), x_scale: float = 1.0):
         super().__init__()
         hidden = _check_hidden(hidden)
+        self.x_scale = float(x_scale)
         self.body = nn.Sequential(_mlp([M, *hidden]), nn.ReLU())
         self.mu_head = nn.Linear(hidden[-1], m)
         self.zeta_head = nn.Linear(hidden[-1], m)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.body(x)
+        h = self.body(x / self.x_scale)
         return self.mu_head(h), self.zeta_head(h)
 
 
@@ -69,13 +75,14 @@ class GaussianDecoder(nn.Module):
 
     kind = "gaussian"
 
-    def __init__(self, M: int, m: int, hidden=(128, 128)):
+    def __init__(self, M: int, m: int, hidden=(128, 128), x_scale: float = 1.0):
         super().__init__()
+        self.x_scale = float(x_scale)
         self.net = _mlp([m, *reversed(_check_hidden(hidden)), M])
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """The decoder's raw output: here the mean μ_θ(z), (N, M)."""
-        return self.net(z)
+        """The decoder's raw output: here the mean μ_θ(z) = x_scale · net(z), (N, M)."""
+        return self.net(z) * self.x_scale
 
     def mean(self, out: torch.Tensor) -> torch.Tensor:
         return out
@@ -96,16 +103,17 @@ class LearnedVarDecoder(GaussianDecoder):
     kind = "gaussian_learned"
 
     def __init__(self, M: int, m: int, hidden=(128, 128), var: str = "scalar",
-                 min_log_sigma2: float = -6.0):
-        super().__init__(M, m, hidden)
+                 min_log_sigma2: float = -6.0, x_scale: float = 1.0):
+        super().__init__(M, m, hidden, x_scale)
         if var not in ("scalar", "pixel"):
             raise ValueError(f"var must be 'scalar' or 'pixel', got {var!r}.")
         self.log_sigma2_x = nn.Parameter(torch.zeros(1 if var == "scalar" else M))
         self.min_log_sigma2 = float(min_log_sigma2)
 
     def log_sigma2(self, out: torch.Tensor) -> torch.Tensor:
-        """log σ_x², clamped at ``min_log_sigma2`` so the density cannot collapse onto a pixel."""
-        return self.log_sigma2_x.clamp(min=self.min_log_sigma2)
+        """log σ_x² = log_sigma2_x + 2 log x_scale (the parameter lives in the network's unit),
+        clamped at ``min_log_sigma2`` so the density cannot collapse onto a pixel: (1,) or (M,)."""
+        return (self.log_sigma2_x + 2 * math.log(self.x_scale)).clamp(min=self.min_log_sigma2)
 
     def log_prob(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """Σ_k log N(x_k; μ_θ,k, σ_x,k²), (..., N)."""
@@ -138,13 +146,18 @@ class BernoulliDecoder(nn.Module):
         return (x * out - nn.functional.softplus(out)).sum(-1)
 
 
-def _make_decoder(kind: str, M: int, m: int, hidden, var: str, min_log_sigma2: float):
+def _make_decoder(kind: str, M: int, m: int, hidden, var: str, min_log_sigma2: float,
+                  x_scale: float = 1.0):
     if kind == "gaussian":
-        return GaussianDecoder(M, m, hidden)
+        return GaussianDecoder(M, m, hidden, x_scale)
     if kind == "bernoulli":
+        if x_scale != 1.0:
+            raise ValueError(f"x_scale={x_scale} makes no sense for a Bernoulli decoder (pixels "
+                             f"are 0/1); leave x_scale=1.")
         return BernoulliDecoder(M, m, hidden)
     if kind == "gaussian_learned":
-        return LearnedVarDecoder(M, m, hidden, var=var, min_log_sigma2=min_log_sigma2)
+        return LearnedVarDecoder(M, m, hidden, var=var, min_log_sigma2=min_log_sigma2,
+                                 x_scale=x_scale)
     raise ValueError(f"decoder must be one of {list(DECODERS)}, got {kind!r}.")
 
 
@@ -217,6 +230,16 @@ class _Base(nn.Module):
         return ", ".join(f"{k}={v}" for k, v in self.config.items())
 
 
+def _check_x_scale(x_scale) -> float:
+    if isinstance(x_scale, bool) or not isinstance(x_scale, (int, float, np.floating,
+                                                             np.integer)):
+        raise TypeError(f"x_scale must be a positive number, got {x_scale!r}.")
+    if not (np.isfinite(x_scale) and x_scale > 0):
+        raise ValueError(f"x_scale must be a finite number > 0 (e.g. 16 for raw digits), got "
+                         f"{x_scale}.")
+    return float(x_scale)
+
+
 def _seeded_init(seed, build):
     if seed is None:
         return build()
@@ -233,19 +256,23 @@ class VAE(_Base):
     """
 
     def __init__(self, M: int, m: int, hidden=(128, 128), decoder: str = "gaussian",
-                 var: str = "scalar", min_log_sigma2: float = -6.0, device="cpu", seed=0):
+                 var: str = "scalar", min_log_sigma2: float = -6.0, x_scale: float = 1.0,
+                 device="cpu", seed=0):
         super().__init__()
         M, m = check_int(M, "M", 1), check_int(m, "m", 1)
         hidden = _check_hidden(hidden)
         if decoder not in DECODERS:
             raise ValueError(f"decoder must be one of {list(DECODERS)}, got {decoder!r}.")
+        x_scale = _check_x_scale(x_scale)
         config = {"model": "VAE", "M": M, "m": m, "hidden": hidden, "decoder": decoder}
         if decoder == "gaussian_learned":
             config.update(var=var, min_log_sigma2=float(min_log_sigma2))
+        if x_scale != 1.0:
+            config["x_scale"] = x_scale
 
         def build():
-            return (Encoder(M, m, hidden),
-                    _make_decoder(decoder, M, m, hidden, var, min_log_sigma2))
+            return (Encoder(M, m, hidden, x_scale),
+                    _make_decoder(decoder, M, m, hidden, var, min_log_sigma2, x_scale))
 
         self.encoder, self.decoder = _seeded_init(seed, build)
         self._setup(config, device, seed)
@@ -293,24 +320,28 @@ class AE(_Base):
     """
 
     def __init__(self, M: int, m: int, hidden=(128, 128), decoder: str = "gaussian",
-                 device="cpu", seed=0):
+                 x_scale: float = 1.0, device="cpu", seed=0):
         super().__init__()
         M, m = check_int(M, "M", 1), check_int(m, "m", 1)
         hidden = _check_hidden(hidden)
         if decoder not in ("gaussian", "bernoulli"):
             raise ValueError(f"AE decoder must be 'gaussian' or 'bernoulli', got {decoder!r}.")
+        x_scale = _check_x_scale(x_scale)
         config = {"model": "AE", "M": M, "m": m, "hidden": hidden, "decoder": decoder}
+        if x_scale != 1.0:
+            config["x_scale"] = x_scale
+        self.x_scale = x_scale
 
         def build():
             enc = nn.Sequential(_mlp([M, *hidden]), nn.ReLU(), nn.Linear(hidden[-1], m))
-            return enc, _make_decoder(decoder, M, m, hidden, "scalar", -6.0)
+            return enc, _make_decoder(decoder, M, m, hidden, "scalar", -6.0, x_scale)
 
         self.encoder, self.decoder = _seeded_init(seed, build)
         self._setup(config, device, seed)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """x (N, M) ↦ z (N, m)."""
-        return self.encoder(self._as_input(x, self.M, "x"))
+        return self.encoder(self._as_input(x, self.M, "x") / self.x_scale)
 
     def decode_params(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(self._check_z(z))
