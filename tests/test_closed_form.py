@@ -171,6 +171,9 @@ def test_tables_list_every_line(lines_gauss):
     for r in lines_gauss:
         assert r.label in text and r.label in md
     assert "NO" in text and "✗" in md
+    # line 1 equals the LHS draw by draw: shown as exact, not as round-off noise
+    assert "exact" in text.splitlines()[3] and "e-1" not in text
+    assert "|" not in cf._markdown_math(cf.TEXT["4 printed"])
 
 
 def test_caller_model_unchanged(x_i):

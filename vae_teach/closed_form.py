@@ -332,28 +332,58 @@ def _fmt(value, digits: int) -> str:
     return "" if value is None else f"{value:.{digits}g}"
 
 
+def _is_exact(r: SlideLine, lhs: float) -> bool:
+    """Line and LHS agree draw by draw up to float64 round-off (no Monte-Carlo difference)."""
+    tol = 1e-9 * max(1.0, abs(lhs))
+    return r.kind != "reference" and r.difference_se <= tol and abs(r.difference) <= tol
+
+
+def _fmt_diff(r: SlideLine, lhs: float, digits: int) -> tuple[str, str]:
+    """(difference, its s.e.) as text; round-off-level agreement prints as 0 / exact."""
+    if r.kind == "reference":
+        return "0", ""
+    if _is_exact(r, lhs):
+        return "0", "exact"
+    return _fmt(r.difference, digits), _fmt(r.difference_se, 2)
+
+
+def _lhs_of(lines: list[SlideLine], r: SlideLine) -> float:
+    return next(x.value for x in lines if x.section == r.section and x.kind == "reference")
+
+
 def lines_table(lines: list[SlideLine], digits: int = 5) -> str:
-    """Plain-text table (rounded to ``digits`` significant digits) for printing."""
+    """Plain-text table (rounded to ``digits`` significant digits) for printing.
+
+    A line equal to the LHS draw by draw (up to float64 round-off) shows "0 ± exact".
+    """
     head = f"{'line':<18}{'value':>12}{'± s.e.':>10}{'value − LHS':>14}{'± s.e.':>10}  holds"
     out, section = [], None
     for r in lines:
         if r.section != section:
             section = r.section
             out += [section, head]
-        mark = "yes" if r.holds else "NO  ← differs"
+        diff, diff_se = _fmt_diff(r, _lhs_of(lines, r), 3)
+        mark = "—" if r.kind == "reference" else ("yes" if r.holds else "NO  ← differs")
         out.append(f"{r.label:<18}{_fmt(r.value, digits):>12}{_fmt(r.standard_error, 2):>10}"
-                   f"{_fmt(r.difference, 3):>14}{_fmt(r.difference_se, 2):>10}  "
-                   f"{'—' if r.kind == 'reference' else mark}")
+                   f"{diff:>14}{diff_se:>10}  {mark}")
     return "\n".join(out)
+
+
+def _markdown_math(tex: str) -> str:
+    """LaTeX safe inside a Markdown table cell: no raw '|' (it would split the cell)."""
+    return tex.replace(r"\|", r"\Vert ").replace("|", r"\vert ")
 
 
 def lines_markdown(lines: list[SlideLine], digits: int = 5) -> str:
     """Markdown table with each line's LaTeX (for ``IPython.display.Markdown``)."""
-    rows = ["| line | as on the slide | value | ± s.e. | value − LHS | holds |",
-            "|---|---|---|---|---|---|"]
+    rows = ["| line | as on the slide | value | value − LHS | holds |",
+            "|---|---|---|---|---|"]
     for r in lines:
         holds = "—" if r.kind == "reference" else ("✓" if r.holds else "**✗**")
-        rows.append(f"| {r.section.split(' OF')[0].title()} {r.label} | ${r.text}$ | "
-                    f"{_fmt(r.value, digits)} | {_fmt(r.standard_error, 2)} | "
-                    f"{_fmt(r.difference, 3)} ± {_fmt(r.difference_se, 2)} | {holds} |")
+        diff, diff_se = _fmt_diff(r, _lhs_of(lines, r), 3)
+        value = _fmt(r.value, digits) + (f" ± {_fmt(r.standard_error, 2)}"
+                                         if r.standard_error is not None else "")
+        rows.append(f"| {r.section.split(' OF')[0].title()} {r.label} | "
+                    f"${_markdown_math(r.text)}$ | {value} | "
+                    f"{diff}{' ± ' + diff_se if diff_se else ''} | {holds} |")
     return "\n".join(rows)

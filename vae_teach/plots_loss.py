@@ -84,7 +84,7 @@ def fig_zeta_landscape(a_values=(0.0, 10.0, 100.0), lr: float = 0.1, steps: int 
         ax3.plot([], [], "x", color="black", label="next step ≤ 0 → NaN")
         ax3.set(xlabel="gradient step", ylabel="σ̃", yscale="log",
                 title=f"plain gradient descent, lr = {lr:g}")
-        ax3.legend(fontsize=8, loc="center right")
+        ax3.legend(fontsize=8, loc="center right", bbox_to_anchor=(1.0, 0.33))
     return fig
 
 

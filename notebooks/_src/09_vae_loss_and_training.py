@@ -1,0 +1,322 @@
+# %% [markdown]
+# # 09 · The VAE loss, its balance β, and training (slides: VAE LOSS FUNCTION, the last three)
+#
+# The simpler closed form of notebook 08 becomes the loss the slides minimise,
+#
+# $$L_{VAE} = \sum_{i=1}^N\Big(\|x_i-\hat x_i\|^2 + \sum_{j=1}^m\big(\|\tilde\mu_j(x_i)\|^2 + \exp(\zeta_j(x_i)) - (1+\zeta_j(x_i))\big)\Big),
+#   \qquad \zeta_j(x_i) = \log\tilde\sigma_j^2(x_i).$$
+#
+# We evaluate it on a trained VAE, check its exact relation to $L_b$, see why the encoder outputs
+# $\zeta$ rather than $\tilde\sigma$, show that the many ways of writing the loss differ only in
+# one number β — and what β does — then train with a progress bar and measure the model in nats.
+#
+# **Learning goals.** After this notebook you can
+# 1. **compute** $L_{VAE}$ exactly as on the slide and **convert** it to $L_b$ (constant and sign);
+# 2. **explain** why the encoder outputs $\zeta = \log\tilde\sigma^2$, from the loss landscape;
+# 3. **show** that summing vs averaging, the $\frac12$ and a decoder variance $\sigma_x^2$ only
+#    change the balance β, and **predict** what β does to samples and to the latent map;
+# 4. **train** a VAE and **evaluate** it with the test ELBO and the IWAE log-likelihood bound.
+#
+# *Time: about 45 minutes. Uses PyTorch models that ship pretrained.*
+
+# %%
+# %matplotlib inline
+import math
+
+import numpy as np
+import torch
+
+from vae_teach.beta_effects import beta_panel, beta_stats_table
+from vae_teach.elbo import L_VAE, L_b_closed_form, L_b_monte_carlo, iwae_bound
+from vae_teach.exercises import check_L_VAE, check_L_VAE_from_L_b, check_log_mean_exp
+from vae_teach.loss_balance import L_VAE_from_L_b, beta_table, toy_curvatures
+from vae_teach.model import VAE
+from vae_teach.plots_loss import fig_beta_effects, fig_zeta_landscape
+from vae_teach.pretrained import load, load_data
+from vae_teach.train import train
+
+SEED = 0
+rng = np.random.default_rng(SEED)
+torch.manual_seed(SEED)
+torch.set_num_threads(1)                 # small models: one thread is fastest on a shared CPU
+
+vae = load("vae_slide")                  # Σ_θ = I, the slides' model, pixels 0..16
+X_test_np, y_test = load_data("vae_slide", "test")
+X_test = torch.from_numpy(X_test_np)
+N, M = X_test.shape
+print(f"test set: N = {N} digits, M = {M} pixels (0..16); latent m = {vae.m}")
+
+# %% [markdown]
+# ## 1. $L_{VAE}$ exactly as on the slide, and its relation to $L_b$
+# One draw $z_i\sim q_\phi(\cdot|x_i)$ per digit gives $\hat x_i = \mu_\theta(z_i)$; the encoder gives
+# $\tilde\mu(x_i)$ and $\zeta(x_i)$. `elbo.L_VAE` is the slide's formula verbatim.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+gen = torch.Generator().manual_seed(SEED)
+with torch.no_grad():
+    x_hat, mu_tilde, zeta, z = (t.double() for t in vae(X_test, generator=gen))  # float64 sums
+    X64 = X_test.double()
+    loss = L_VAE(X64, x_hat, mu_tilde, zeta).item()
+    L_b = L_b_closed_form(X64, x_hat, mu_tilde, zeta).item()    # SIMPLER form, same x̂
+print(f"L_VAE = {loss:.1f}   ({loss / N:.2f} per digit)")
+print(f"L_b   = {L_b:.1f}   ({L_b / N:.2f} nats per digit)")
+
+# %% [markdown]
+# The SIMPLER CLOSE FORM reads $L_b = N\log\frac{1}{\sqrt{(2\pi)^M}} - \frac12\sum_i(\dots)$ and the
+# sum $\sum_i(\dots)$ with the expectation replaced by the sample $\hat x_i$ is $L_{VAE}$. So
+#
+# $$L_b = -\frac{NM}{2}\log 2\pi - \frac12 L_{VAE}
+#   \quad\Longleftrightarrow\quad L_{VAE} = -2L_b - NM\log 2\pi .$$
+
+# %%
+# NBVAL_CHECK_OUTPUT
+const = N * M * math.log(2 * math.pi)
+print(f"L_VAE                  = {loss:.4f}")
+print(f"-2 L_b - N M log 2π    = {-2 * L_b - const:.4f}")
+print(f"-2 L_b + N M log 2π    = {-2 * L_b + const:.4f}   (off by 2 N M log 2π = {2 * const:.1f})")
+
+# %% [markdown]
+# > **Note on the constant.** A first draft of this course stated $L_{VAE} = -2L_b + NM\log 2\pi$.
+# > The numbers above show the sign of the constant must be **minus**: $L_{VAE} = -2L_b - NM\log 2\pi$
+# > (the slides themselves only say "equivalent to minimizing", which is true either way: a
+# > constant does not move the minimiser). Test:
+# > `tests/test_loss_balance.py::test_L_VAE_is_minus_two_L_b_minus_NM_log_2pi`.
+#
+# With one draw per digit, $-\frac12 L_{VAE} - \frac{NM}{2}\log 2\pi$ is a one-sample estimate of
+# $L_b$ (the KL part exact, the reconstruction part sampled). Averaged over 100 independent draws
+# it agrees with the plain Monte-Carlo $L_b$ (100 other draws, no closed form) within the errors:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+with torch.no_grad():
+    from_L_VAE = torch.tensor([-(L_VAE(X_test, *vae(X_test, generator=gen)[:3]).item() + const) / 2
+                               for _ in range(100)])
+mc, mc_se = L_b_monte_carlo(vae, X_test, n_samples=100, generator=gen)
+print(f"L_b from L_VAE (mean of 100 draws): {from_L_VAE.mean():.1f} ± {from_L_VAE.std() / 10:.1f}")
+print(f"L_b Monte Carlo (100 draws)       : {mc.item():.1f} ± {mc_se.item():.1f}")
+
+# %% [markdown]
+# ## 2. Why $\zeta = \log\tilde\sigma^2$?
+# Take one latent dimension $j$ and a decoder that is locally linear, $\mu_\theta(z)\approx w z_j + \dots$:
+# the noise $\tilde\sigma_j\varepsilon$ adds $a\tilde\sigma_j^2$ (with $a = \|w\|^2$) to the expected
+# reconstruction error. The part of $L_{VAE}$ that depends on $\tilde\sigma_j$ is then
+#
+# $$f(\tilde\sigma) = a\tilde\sigma^2 + \tilde\sigma^2 - \log\tilde\sigma^2 - 1 = (1+a)e^{\zeta} - \zeta - 1,
+#   \qquad \tilde\sigma^{*2} = e^{\zeta^*} = \frac{1}{1+a}.$$
+#
+# A decoder that uses dimension $j$ a lot (large $a$) wants a small $\tilde\sigma_j$. Left and
+# middle: $f$ in $\tilde\sigma$ and in $\zeta$ for three gains; right: plain gradient descent
+# from $\tilde\sigma_0 = 0.5$ with one learning rate, on $\tilde\sigma$, on $\tilde\sigma^2$, and on $\zeta$.
+
+# %%
+fig_zeta_landscape(a_values=(0.0, 10.0, 100.0), lr=0.1, steps=60, start=0.5)
+
+# %% [markdown]
+# What goes wrong with $\tilde\sigma$ (or $\tilde\sigma^2$) as the network's output:
+# * it must stay **positive**, but a network's output is any real number: one step past $0$ and
+#   $\log\tilde\sigma^2$ is `NaN` (the crosses: after a single step for $a = 10$ and $100$);
+# * near $0$ the barrier $-\log\tilde\sigma^2$ has slope $-2/\tilde\sigma$: gradients explode exactly
+#   where a well-used dimension's optimum lies;
+# * the curvature at the optimum grows with $a$, so no single learning rate suits all dimensions.
+#
+# In $\zeta$ the problem is unconstrained and $f(\zeta) = g(\zeta-\zeta^*) + \log(1+a)$ with
+# $g(u) = e^u - u - 1$: **the same bowl for every $a$, only shifted** (middle panel), with curvature
+# $1$ at the optimum. Plain gradient descent is stable for step sizes below $2/f''$:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"{'a':>6}  {'σ̃*':>7}  {'f″ in σ̃':>9}  {'f″ in σ̃²':>10}  {'f″ in ζ':>8}   largest stable lr: σ̃ / σ̃² / ζ")
+for a in (0.0, 10.0, 100.0, 1000.0):
+    c = toy_curvatures(a)
+    print(f"{a:>6g}  {1 / math.sqrt(1 + a):>7.4f}  {c['sigma']:>9.4g}  {c['sigma2']:>10.4g}  "
+          f"{c['zeta']:>8.3g}   {2 / c['sigma']:.2g} / {2 / c['sigma2']:.2g} / {2 / c['zeta']:.2g}")
+
+# %% [markdown]
+# The trained encoder uses that freedom: its $\tilde\sigma^2$ span orders of magnitude across
+# digits and dimensions, a range that is comfortable for $\zeta$:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"zeta over the test set: min {zeta.min():.2f}, median {zeta.median():.2f}, max {zeta.max():.2f}")
+print(f"sigma2_tilde = exp(zeta): from {zeta.exp().min():.2e} to {zeta.exp().max():.2e}")
+
+# %% [markdown]
+# ## 3. Summing, averaging, the ½ and $\sigma_x^2$ only change the balance β
+# Write $R = \sum_i\|x_i-\hat x_i\|^2$ and $K = \sum_i\sum_j(\tilde\mu_{ij}^2 + e^{\zeta_{ij}} - 1 - \zeta_{ij}) = 2\sum_i\mathrm{KL}_i$,
+# so $L_{VAE} = R + K$. Every common way of writing the loss is $c\,(R + \beta K) + \text{const}$:
+# $c > 0$ only rescales the gradient (and Adam undoes most of that), the constant does nothing, and
+# **only β moves the minimiser**. For a decoder $\mathcal N(\mu_\theta(z), \sigma_x^2 I)$:
+# $-L_b = \frac{1}{2\sigma_x^2}\big(R + \sigma_x^2 K\big) + \frac{NM}{2}\log 2\pi\sigma_x^2$, so $\beta = \sigma_x^2$.
+# `beta_table` *measures* $c$, β and the constant from each loss's code (three probes: $R = 0$,
+# $K = 0$, both) and checks the identity on fresh random inputs ($N = 8$, $M = 64$, $m = 2$):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(beta_table(N=8, M=64, m=2))
+
+# %% [markdown]
+# The pretrained `vae_learned_var` is the slide's model with $\Sigma_\theta = \sigma_x^2 I$ learned: in
+# the units of $L_{VAE}$ it picked its own $\beta = \sigma_x^2$, and its codes carry fewer nats
+# (a smaller KL), as a larger β asks for:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+vae_s2 = load("vae_learned_var")
+with torch.no_grad():
+    sigma2_x = vae_s2.decoder.log_sigma2(torch.zeros(1)).exp().mean().item()
+print(f"learned σ_x² = {sigma2_x:.3f}  →  β = {sigma2_x:.3f} in L_VAE's units")
+print(beta_stats_table({"Σ_θ = I": vae, "σ_x² learned": vae_s2}, X_test_np))
+
+# %% [markdown]
+# So `F.mse_loss(x_hat, x)` (a mean over pixels) plus a KL summed over latent dimensions is a
+# β-VAE with $\beta = M/2 = 32$ for 8×8 digits (392 for MNIST) — a common silent change of the model.
+# Forgetting the ½ of the KL (or of $\|x-\hat x\|^2/2\sigma_x^2$) halves or doubles β. And the slide's
+# $\Sigma_\theta = I$ *is* a choice of β: it says the pixel noise has variance 1 on the data's scale.
+
+# %% [markdown]
+# ## 4. What β does: the β-VAE and posterior collapse
+# Three pretrained models that differ only in β (same data, architecture and seed). For each:
+# the squared error of decoded code means, the KL per digit (split over latent dimensions), and
+# the number of **active** dimensions, those whose code mean $\tilde\mu_j(x)$ varies across digits
+# ($\mathrm{Var}_x\,\tilde\mu_j > 0.01$).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+X_bin, y_bin = load_data("vae2d", "test")          # binarised digits, Bernoulli decoder
+betas = {f"β = {b:g}": load(name) for b, name in [(0.5, "vae2d_beta0.5"), (1.0, "vae2d"),
+                                                   (4.0, "vae2d_beta4")]}
+print(beta_stats_table(betas, X_bin))
+
+# %%
+panels = [beta_panel(model, X_bin, name, seed=SEED) for name, model in betas.items()]
+fig_beta_effects(panels, y_bin)
+
+# %% [markdown]
+# * **Smaller β** weights reconstruction more: a larger KL, codes spread further from
+#   $\mathcal N(0, I)$. Between β = 0.5 and β = 1 the change is small here (KL 3.2 vs 2.9 nats);
+#   the limit β → 0 is the auto-encoder of notebook 01, whose latent map has holes that prior
+#   samples fall into.
+# * **β = 1** is the ELBO: the trade-off the likelihood asks for.
+# * **Larger β**: the KL term wins. A dimension whose information is not worth β·KL nats
+#   **collapses** — $q_\phi(z_j|x) = \mathcal N(0, 1)$ for every $x$, KL$_j$ = 0, the decoder ignores
+#   $z_j$ (*posterior collapse*). With β = 4 one of the two dimensions is gone (KL 0.00, inactive)
+#   and the other nearly so: the latent map shrinks to a line and the prior samples all look like
+#   one average digit. Moderately larger β is used on purpose for smoother, more "disentangled"
+#   latents (β-VAE, Higgins et al. 2017).
+
+# %% [markdown]
+# ## 5. Training with a progress bar
+# `vae_teach.train.train` minimises the per-digit $\mathrm{rec} + \beta\,\mathrm{KL}$ with Adam on
+# minibatches (β = 1: an unbiased estimate of $-L_b/N$), showing a `tqdm` bar. A few seconds here;
+# the pretrained model ran longer (`make weights` retrains it).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+X_train, _ = load_data("vae_slide", "train")
+X_val, _ = load_data("vae_slide", "val")
+small = VAE(M, vae.m, decoder="gaussian", seed=SEED)
+history = train(small, X_train, X_val, epochs=10, batch_size=100, lr=1e-3, seed=SEED, desc="VAE")
+print(f"{history['seconds'][-1]:.1f} s; −L_b per digit (validation, one draw): "
+      f"{history['val_loss'][0]:.1f} after epoch 1 → {history['val_loss'][-1]:.1f} after epoch "
+      f"{history['epoch'][-1]}")
+
+# %% [markdown]
+# ## 6. Test ELBO and the IWAE log-likelihood bound
+# The ELBO is a lower bound on $\log p_\theta(x)$. The importance-weighted bound
+# $L_k = \mathbb E\big[\log\frac1k\sum_{s=1}^k \frac{p_\theta(x, z_s)}{q_\phi(z_s|x)}\big]$ (Burda et al. 2016)
+# is tighter, $L_1 = \text{ELBO} \le L_k \le L_{k+1} \le \log p_\theta(x)$, and approaches
+# $\log p_\theta(x)$ as $k\to\infty$. Per test digit, in nats:
+
+# %%
+def print_bounds(name, model, ks=(10, 100)):
+    """Test ELBO (100 draws) and IWAE L_k per digit, in nats."""
+    g = torch.Generator().manual_seed(SEED)
+    elbo = L_b_monte_carlo(model, X_test, n_samples=100, generator=g)[0].item() / N
+    iwae = [iwae_bound(model, X_test, k, generator=g).item() / N for k in ks]
+    print(f"{'':<12}{'test ELBO':>11}" + "".join(f"{f'IWAE k={k}':>12}" for k in ks))
+    print(f"{name:<12}{elbo:>11.2f}" + "".join(f"{v:>12.2f}" for v in iwae))
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print_bounds("short run", small)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print_bounds("pretrained", vae)
+
+# %% [markdown]
+# The gap between the ELBO and $L_k$ is (a lower bound on) the KL between $q_\phi(z|x)$ and the true
+# posterior $p_\theta(z|x)$ — the price of the amortised Gaussian $q_\phi$ (notebook 05). These
+# nats are densities over the raw 0–16 pixel scale: compare them only between models on the same
+# scale and with the same decoder family.
+
+# %% [markdown]
+# ## Exercises
+# **Exercise 1 — $L_{VAE}$ in NumPy.** Complete `my_L_VAE(x, x_hat, mu_tilde, zeta)` exactly as on
+# the last slide (arrays of shapes $(N, M)$, $(N, M)$, $(N, m)$, $(N, m)$).
+
+# %% tags=["solution"]
+def my_L_VAE(x, x_hat, mu_tilde, zeta):
+    """Σ_i (‖x_i − x̂_i‖² + Σ_j (μ̃_ij² + exp(ζ_ij) − (1 + ζ_ij))) → float."""
+    # BEGIN SOLUTION
+    reconstruction = np.sum((x - x_hat) ** 2)
+    regularisation = np.sum(mu_tilde ** 2 + np.exp(zeta) - (1 + zeta))
+    return float(reconstruction + regularisation)
+    # END SOLUTION
+
+
+# %%
+check_L_VAE(my_L_VAE);
+
+# %% [markdown]
+# **Exercise 2 — from $L_b$ to $L_{VAE}$.** Complete `L_VAE_from(L_b, N, M)` (Σθ = I, same samples).
+
+# %% tags=["solution"]
+def L_VAE_from(L_b, N, M):
+    """L_VAE in terms of L_b → float."""
+    # BEGIN SOLUTION
+    return -2.0 * L_b - N * M * math.log(2 * math.pi)
+    # END SOLUTION
+
+
+# %%
+check_L_VAE_from_L_b(L_VAE_from);
+
+# %% [markdown]
+# **Exercise 3 — the IWAE average, stably.** The IWAE bound needs
+# $\log\frac1k\sum_{s=1}^k w_s$ from log-weights $\log w_s$ that are often around $-1000$, where
+# `np.exp` underflows to 0. Complete `log_mean_exp(log_w)` for `log_w` of shape $(k, N)$,
+# returning $(N,)$.
+
+# %% tags=["solution"]
+def log_mean_exp(log_w):
+    """log (1/k) Σ_s exp(log_w[s, i]) for each column i, without underflow → (N,)."""
+    # BEGIN SOLUTION
+    c = log_w.max(axis=0)
+    return c + np.log(np.mean(np.exp(log_w - c), axis=0))
+    # END SOLUTION
+
+
+# %%
+check_log_mean_exp(log_mean_exp);
+
+# %% [markdown]
+# ## Summary
+# * $L_{VAE} = \sum_i\big(\|x_i-\hat x_i\|^2 + \sum_j(\tilde\mu_j^2 + e^{\zeta_j} - 1 - \zeta_j)\big) = -2L_b - NM\log 2\pi$
+#   (Σθ = I, same samples) — minus, not plus, the constant.
+# * The encoder outputs $\zeta = \log\tilde\sigma^2$: unconstrained, no exploding barrier at
+#   $\tilde\sigma\to 0$, and the same well-conditioned bowl for every latent dimension.
+# * Sum vs mean over the batch, the $\frac12$, pixel-means and a decoder variance $\sigma_x^2$ all give
+#   $c(R + \beta K) + \text{const}$: only β matters. Small β → sharp reconstructions, holes in the
+#   latent space; large β → posterior collapse and blurry, average samples.
+# * Report a VAE in nats: test ELBO ≤ IWAE $L_k$ ≤ $\log p_\theta(x)$.
+#
+# Next: [10_latent_space_explorer](10_latent_space_explorer.ipynb).
+#
+# **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014.
+# I. Higgins et al., *β-VAE: Learning Basic Visual Concepts with a Constrained Variational
+# Framework*, ICLR 2017. S. R. Bowman et al., *Generating Sentences from a Continuous Space*,
+# CoNLL 2016 (posterior collapse). Y. Burda, R. Grosse, R. Salakhutdinov, *Importance Weighted
+# Autoencoders*, ICLR 2016.
