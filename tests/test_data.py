@@ -75,7 +75,17 @@ def test_rings_radii():
 @pytest.mark.parametrize("kwargs, exc", [({"name": "spiral"}, ValueError),
                                          ({"n": 1}, ValueError), ({"n": 2.5}, TypeError),
                                          ({"noise": -0.1}, ValueError),
-                                         ({"noise": float("nan")}, ValueError)])
+                                         ({"noise": float("nan")}, ValueError),
+                                         ({"noise": "big"}, TypeError), ({"seed": -1}, ValueError)])
 def test_toy_bad_arguments(kwargs, exc):
     with pytest.raises(exc):
         data.make_toy(**kwargs)
+
+
+def test_moons_shape_is_two_half_circles():
+    X, y = data.make_toy("moons", n=500, noise=0.0, seed=1)
+    upper, lower = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.linalg.norm(upper, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(lower - [1.0, 0.5], axis=1), 1.0, atol=1e-5)
+    assert (upper[:, 1] >= -1e-6).all() and (lower[:, 1] <= 0.5 + 1e-6).all()
+    assert len(upper) == len(lower) == 250

@@ -119,23 +119,32 @@ def load_digits_tensors(split: str = "train", scale: str = "unit", device="cpu")
 
 def make_toy(name: str = "moons", n: int = 1000, noise: float = 0.05,
              seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A 2-D toy set ``(X, y)``: X float32 (n, 2), y int64 (n,) cluster labels.
+    """A 2-D toy set ``(X, y)``: X float32 (n, 2), y int64 (n,) in {0, 1}, shuffled.
 
-    name: "moons" (two interleaved half circles) or "rings" (two concentric circles, radii
-    1 and 0.5). ``noise`` is the std of the Gaussian jitter added to each point.
-    Same ``seed`` → same points.
+    name: "moons" (two interleaved half circles, as sklearn's ``make_moons``) or "rings" (two
+    concentric circles, radius 1 for y = 0 and 0.5 for y = 1). Angles are uniform at random;
+    ``noise`` is the std of the Gaussian jitter added to each coordinate. Same ``seed`` → same
+    points (numpy ``default_rng``).
     """
     _check_choice(name, "name", TOY_SETS)
     n = check_int(n, "n", 2)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise TypeError(f"noise must be a number (the jitter's std), got {noise!r}.")
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r}.")
-    from sklearn import datasets
-
+    seed = check_int(seed, "seed", 0)
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
     if name == "moons":
-        X, y = datasets.make_moons(n_samples=n, noise=noise, random_state=seed)
+        t = rng.uniform(0.0, np.pi, n)
+        X = np.where(y[:, None] == 0, np.c_[np.cos(t), np.sin(t)],
+                     np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
     else:
-        X, y = datasets.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
-    return X.astype(np.float32), y.astype(np.int64)
+        t = rng.uniform(0.0, 2 * np.pi, n)
+        X = np.c_[np.cos(t), np.sin(t)] * np.where(y == 0, 1.0, 0.5)[:, None]
+    X = X + noise * rng.standard_normal((n, 2))
+    order = rng.permutation(n)
+    return X[order].astype(np.float32), y[order].astype(np.int64)
 
 
 def load_mnist(root, split: str = "train", kind: str = "mnist"):
