@@ -197,9 +197,9 @@ print(cf.lines_table(lines_s2))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from vae_teach.model import VAE
+from vae_teach.model import build_model
 
-untrained = VAE(vae.M, vae.m, decoder="gaussian", seed=SEED)
+untrained = build_model(vae.config, seed=SEED)          # same architecture, fresh weights
 for label, rows in [("untrained", cf.slide_lines(untrained, x_i, N_DRAWS, seed=SEED)),
                     ("trained", lines)]:
     for r in (cf.line_by_label(rows, "3 (as typeset)"), cf.line_by_label(rows, "4 (as printed)")):

@@ -30,7 +30,7 @@ from vae_teach.beta_effects import beta_panel, beta_stats_table
 from vae_teach.elbo import L_VAE, L_b_closed_form, L_b_monte_carlo, iwae_bound
 from vae_teach.exercises import check_L_VAE, check_L_VAE_from_L_b, check_log_mean_exp
 from vae_teach.loss_balance import L_VAE_from_L_b, beta_table, toy_curvatures
-from vae_teach.model import VAE
+from vae_teach.model import build_model
 from vae_teach.plots_loss import fig_beta_effects, fig_zeta_landscape
 from vae_teach.pretrained import load, load_data
 from vae_teach.train import train
@@ -215,7 +215,7 @@ fig_beta_effects(panels, y_bin)
 # NBVAL_IGNORE_OUTPUT
 X_train, _ = load_data("vae_slide", "train")
 X_val, _ = load_data("vae_slide", "val")
-small = VAE(M, vae.m, decoder="gaussian", seed=SEED)
+small = build_model(vae.config, seed=SEED)      # vae_slide's architecture, fresh weights
 history = train(small, X_train, X_val, epochs=10, batch_size=100, lr=1e-3, seed=SEED, desc="VAE")
 print(f"{history['seconds'][-1]:.1f} s; −L_b per digit (validation, one draw): "
       f"{history['val_loss'][0]:.1f} after epoch 1 → {history['val_loss'][-1]:.1f} after epoch "
