@@ -170,3 +170,9 @@ def test_other_architecture(saved, tmp_path):
     torch.save(ck, other)
     with pytest.raises(ValueError, match="does not fit its config"):
         load_checkpoint(other, expected_sha256=sha256_file(other))
+
+
+def test_training_leaves_the_global_rng_alone():
+    state = torch.get_rng_state()
+    train(_tiny(), X_TRAIN[:100], epochs=1, batch_size=50, progress=False)
+    assert torch.equal(torch.get_rng_state(), state)

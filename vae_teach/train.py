@@ -130,7 +130,6 @@ def train(model, X_train, X_val=None, epochs: int = 100, batch_size: int = 100,
     N = len(X)
     from tqdm.auto import tqdm
 
-    torch.manual_seed(seed)  # for anything inside torch that uses the global generator
     perm_gen = torch.Generator().manual_seed(seed)
     noise_gen = torch.Generator(device=model.device).manual_seed(seed + 1)
     opt = _adam(model, lr, weight_decay)
