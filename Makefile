@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8888
 PIP    := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: help install lab test test-fast notebooks weights figures bench student demo clean
+.PHONY: help install lab test test-fast notebooks weights figures bench student demo clean browser-deps
 
 help:
 	@echo "make lab       open the notebooks in JupyterLab (creates .venv on first use)"
@@ -20,6 +20,7 @@ help:
 	@echo "make figures   redraw every picture in figures/"
 	@echo "make bench     run the benchmarks (on an idle machine)"
 	@echo "make student   build the student copy (solutions -> TODO stubs) in build/student/"
+	@echo "make browser-deps  install Debian's chromium for the browser tests (as root)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,7 +55,15 @@ student: $(STAMP)
 	$(PY) -m vae_teach.student --out build/student
 
 demo: $(STAMP)
-	$(VENV)/bin/voila --port=$(PORT) --no-browser notebooks/10_latent_space_explorer.ipynb
+	$(PY) -m vae_teach.demo --port=$(PORT)
+
+# The browser tests (tests/test_browser.py) drive Debian's chromium; without it they are skipped.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium present: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "browser tests need Debian's chromium: sudo apt-get install -y chromium" \
+	  "(without it they are skipped)"; fi
 
 clean:
 	rm -rf build .pytest_cache

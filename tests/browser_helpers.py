@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "10_latent_space_explorer.ipynb"
@@ -65,6 +66,13 @@ def missing_browser_reason() -> str | None:
     return None
 
 
+def demo_notebook() -> Path:
+    """The `make demo` app notebook (vae_teach.demo), written to a fresh temporary folder."""
+    from vae_teach.demo import write_app
+
+    return write_app(tempfile.mkdtemp(prefix="vae-demo-"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,9 +90,20 @@ def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float)
     raise TimeoutError(f"no server on port {port} after {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+class Server(NamedTuple):
+    """A running Lab/Voilà: its URL, the notebook's file name, and its log file."""
+
+    base: str
+    name: str
+    log: Path
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+
 @contextlib.contextmanager
 def serve(app: str, notebook: Path = NOTEBOOK, timeout: float = 60.0):
-    """Start ``app`` ("lab" or "voila") on a copy of ``notebook``; yields (base_url, name)."""
+    """Start ``app`` ("lab" or "voila") on a copy of ``notebook``; yields a ``Server``."""
     work = Path(tempfile.mkdtemp(prefix="vae-browser-"))
     shutil.copy(notebook, work / notebook.name)
     config = work / "jupyter-config"
@@ -109,7 +128,7 @@ def serve(app: str, notebook: Path = NOTEBOOK, timeout: float = 60.0):
                                 start_new_session=True)
     try:
         _wait_for_port(port, proc, log, timeout)
-        yield f"http://127.0.0.1:{port}", notebook.name
+        yield Server(f"http://127.0.0.1:{port}", notebook.name, log)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -152,6 +171,20 @@ def open_and_run_all(page, base: str, name: str, timeout_ms: int = 120_000) -> N
     page.wait_for_function("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
         .every(p => /\\[\\d+\\]/.test(p.textContent))""", timeout=timeout_ms)
     idle.wait_for(timeout=timeout_ms)
+
+
+@contextlib.contextmanager
+def explained(page, server: Server):
+    """Re-raise any failure inside with what the page shows and the server's log tail."""
+    try:
+        yield
+    except Exception as exc:
+        try:
+            text = page.locator("body").inner_text(timeout=5000)[-2000:]
+        except Exception as inner:  # the page itself may be gone
+            text = f"(page text unavailable: {inner})"
+        raise AssertionError(f"{type(exc).__name__}: {exc}\n--- page text (end) ---\n{text}"
+                             f"\n--- server log (end) ---\n{server.log_tail()}") from exc
 
 
 def error_outputs(page) -> list[str]:

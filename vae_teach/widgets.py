@@ -101,7 +101,8 @@ class LatentExplorer:
                                        description=d, layout=W.Layout(width="150px"))
                       for i, d in zip(pair, ("x_a #", "x_b #"))]
         self.strip = W.Image(format="png")
-        self.resample = W.Button(description="new prior samples", icon="refresh")
+        self.resample = W.Button(description="new samples", icon="refresh",
+                                 layout=W.Layout(width="auto"))
         self.prior = W.Image(format="png")
         self._build_map()
         self._wire()
@@ -150,13 +151,18 @@ class LatentExplorer:
 
     def _layout(self, W):
         hint = "click the map" if self.interactive else "run %matplotlib widget to click"
+        self.map_view.layout.flex = "0 0 auto"  # keep the map its own size, controls beside it
+        row = W.Layout(justify_content="flex-start", align_items="flex-start")
         controls = W.VBox([*self.sliders, self.z_text, W.HTML(f"<i>or {hint}</i>"),
-                           W.HTML("<b>decoded μ<sub>θ</sub>(z)</b>"), self.image])
+                           W.HTML("<b>decoded μ<sub>θ</sub>(z)</b>"), self.image],
+                          layout=W.Layout(margin="0 0 0 24px"))
         interp = W.VBox([W.HTML("<b>interpolation</b> z(t) = (1−t)·μ̃(x<sub>a</sub>) + "
                                 "t·μ̃(x<sub>b</sub>)"), W.HBox(self.index), self.strip])
-        prior = W.VBox([W.HTML("<b>prior samples</b> z ~ N(0, I)"), self.resample, self.prior])
-        return W.VBox([W.HBox([self.model_select, self.message]),
-                       W.HBox([self.map_view, controls]), W.HBox([interp, prior])])
+        prior = W.VBox([W.HTML("<b>prior samples</b> z ~ N(0, I)"), self.resample, self.prior],
+                       layout=W.Layout(margin="0 0 0 24px"))
+        return W.VBox([W.HBox([self.model_select, self.message], layout=row),
+                       W.HBox([self.map_view, controls], layout=row),
+                       W.HBox([interp, prior], layout=row)])
 
     def _tag(self) -> None:
         """CSS classes ``vae-*`` so a browser test (or a lecturer's stylesheet) finds the parts."""

@@ -1,0 +1,124 @@
+"""Latent explorer in the browser: slider key press → decoded image replaced (goal ≤ 100 ms).
+
+    python benchmarks/bench_browser_latency.py            # print the table
+    python benchmarks/bench_browser_latency.py --write    # also update benchmarks/RESULTS.md
+    python benchmarks/bench_browser_latency.py --screenshots build/screens
+
+Drives Debian's chromium (Playwright, see tests/browser_helpers.py) against JupyterLab (notebook
+10, Run All) and the Voilà demo app (`make demo`). After one untimed warm-up press, each of
+``--presses`` ArrowRight presses on the z₁ slider is timed in the page, from the keydown event
+to (a) the decoded image's new ``src`` (the kernel's PNG has arrived and is set) and (b) the new
+image decoded and ready to paint; presses are ``--gap`` ms apart so each starts from a quiet
+kernel. Needs chromium: `make browser-deps`.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+import browser_helpers as bh  # noqa: E402
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+HEADING = "## Latent explorer latency in the browser"
+GOAL_MS = 100.0
+
+
+def _presses(page, n: int, gap_ms: int) -> dict[str, np.ndarray]:
+    bh.press_slider_and_time(page)          # warm-up, not timed
+    page.wait_for_timeout(1000)
+    src, load = [], []
+    for _ in range(n):
+        r = bh.press_slider_and_time(page)
+        if not r["src_changed"]:
+            raise AssertionError("the decoded image did not change after a key press")
+        src.append(r["src_ms"])
+        load.append(r["load_ms"])
+        page.wait_for_timeout(gap_ms)
+    return {"src": np.array(src), "load": np.array(load)}
+
+
+def run(presses: int = 30, gap_ms: int = 250, screenshots: str | None = None) -> dict:
+    reason = bh.missing_browser_reason()
+    if reason:
+        print(f"skipped: {reason}")
+        raise SystemExit(0)
+    out: dict = {}
+    t0 = time.perf_counter()
+    with bh.serve("lab") as server, bh.browser_page() as page, bh.explained(page, server):
+        bh.open_and_run_all(page, server.base, server.name)
+        bh.wait_for_explorer(page)
+        out["JupyterLab, notebook 10"] = _presses(page, presses, gap_ms)
+        if screenshots:
+            Path(screenshots).mkdir(parents=True, exist_ok=True)
+            page.locator(".vae-explorer").first.screenshot(path=f"{screenshots}/lab.png")
+    with (bh.serve("voila", bh.demo_notebook()) as server, bh.browser_page() as page,
+          bh.explained(page, server)):
+        page.goto(server.base)
+        bh.wait_for_explorer(page)
+        out["Voilà demo app"] = _presses(page, presses, gap_ms)
+        if screenshots:
+            page.screenshot(path=f"{screenshots}/voila.png", full_page=True)
+    return {"times": out, "presses": presses, "gap": gap_ms, "load": os.getloadavg(),
+            "cpus": os.cpu_count(), "machine": platform.machine(),
+            "seconds": time.perf_counter() - t0}
+
+
+def report(r: dict) -> str:
+    rows = ["| where | keydown → new image src, p50 / p95 / max (ms) "
+            "| keydown → image decoded, p50 / p95 / max (ms) |", "|---|---|---|"]
+    verdicts = []
+    for where, t in r["times"].items():
+        cells = []
+        for key in ("src", "load"):
+            p50, p95 = np.percentile(t[key], [50, 95])
+            cells.append(f"{p50:.0f} / {p95:.0f} / {t[key].max():.0f}")
+        rows.append(f"| {where} | {cells[0]} | {cells[1]} |")
+        p50 = float(np.percentile(t["load"], 50))
+        p95 = float(np.percentile(t["load"], 95))
+        verdicts.append(f"{where}: median {p50:.0f} ms, p95 {p95:.0f} ms "
+                        f"({'meets' if p95 <= GOAL_MS else 'MISSES'} the ≤ {GOAL_MS:.0f} ms "
+                        f"goal at p95{'' if p50 <= GOAL_MS else '; MISSES it at the median'})")
+    load = ", ".join(f"{x:.1f}" for x in r["load"])
+    return "\n".join([
+        HEADING, "",
+        f"`python benchmarks/bench_browser_latency.py --write` — Debian chromium (headless, "
+        f"software rendering) via Playwright; {r['presses']} ArrowRight presses on the z₁ "
+        f"slider, {r['gap']} ms apart, after one untimed warm-up; timed in the page from the "
+        f"keydown event. {r['machine']}, {r['cpus']} CPUs shared by browser, server and kernel; "
+        f"load average {load} (1/5/15 min) at the end (other jobs were running).", "",
+        *rows, "",
+        "Slider → decoded image in the browser: " + "; ".join(verdicts) + ". A benchmark, not "
+        "a test assertion: the figures move with the machine's load.",
+    ])
+
+
+def write_section(text: str, path: Path = RESULTS) -> None:
+    """Replace this benchmark's section of RESULTS.md (or append it), keeping the others."""
+    old = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else \
+        old.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(new)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--gap", type=int, default=250, help="ms between presses")
+    parser.add_argument("--screenshots", metavar="DIR", help="save screenshots of both pages")
+    args = parser.parse_args()
+    text = report(run(args.presses, args.gap, args.screenshots))
+    print(text)
+    if args.write:
+        write_section(text)
+        print(f"wrote {RESULTS}")
