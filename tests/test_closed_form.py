@@ -205,3 +205,18 @@ def test_bad_input_gives_one_clear_error(kwargs, err, match, x_i):
         args["model"] = models[args["model"]]
     with pytest.raises(err, match=match):
         cf.slide_lines(**args)
+
+
+@pytest.mark.parametrize("name", ["vae_slide", "vae_learned_var"])
+def test_pretrained_models_show_the_errata(name):
+    """The notebook's models: correct lines hold, printed lines 3/4 (and S1) fail."""
+    from vae_teach.pretrained import load, load_data
+
+    try:
+        model = load(name, train_if_missing=False)
+    except FileNotFoundError:
+        pytest.skip("pretrained weights absent (make weights)")
+    x = load_data(name, "test")[0][0]
+    lines = cf.slide_lines(model, x, N_SAMPLES, seed=0)
+    assert all(r.holds for r in lines if r.label in CORRECT)
+    assert not any(r.holds for r in lines if r.label in WRONG)
