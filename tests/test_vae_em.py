@@ -37,6 +37,7 @@ def test_decoder_is_ppca_and_log_p_is_exact(X):
                                rtol=1e-5)
 
 
+@pytest.mark.slow  # uses the `trained` fixture (8 epochs, < 1 s)
 def test_exact_terms_agree_with_monte_carlo_and_iwae(X, trained):
     model, _ = trained
     x = torch.from_numpy(X[:200].astype(np.float32))
@@ -50,6 +51,7 @@ def test_exact_terms_agree_with_monte_carlo_and_iwae(X, trained):
     assert exact["L_b"] - 1.0 < iwae < exact["log_lik"] + 0.5   # between, up to noise/float32
 
 
+@pytest.mark.slow  # uses the `trained` fixture (8 epochs, < 1 s)
 def test_training_improves_exact_log_lik_and_tracker_records(X, trained):
     model, tracker = trained
     a = tracker.arrays()
@@ -58,6 +60,7 @@ def test_training_improves_exact_log_lik_and_tracker_records(X, trained):
     assert a["log_lik"][-1] <= em.log_likelihood(X, em.mle(X, 2))
 
 
+@pytest.mark.slow  # uses the `trained` fixture (8 epochs, < 1 s)
 def test_gap_decomposition_adds_up_and_matches_best_diagonal_q(X, trained):
     model, _ = trained
     d = vae_em.gap_decomposition(model, X[:100])
@@ -74,12 +77,14 @@ def test_gap_decomposition_adds_up_and_matches_best_diagonal_q(X, trained):
         assert em.kl_gap(X[:100], theta, mean, other) > d["approximation"]
 
 
+@pytest.mark.slow  # uses the `trained` fixture (8 epochs, < 1 s)
 def test_slide_approx_Q_with_the_vae_q(X, trained):
     r = vae_em.amortised_m_step_check(trained[0], X)
     assert r["Q_at_theta_t"] < r["log_lik_theta_t"]
     assert r["log_lik_after_em_m_step"] >= r["log_lik_theta_t"]       # EM never decreases
 
 
+@pytest.mark.slow  # uses the `trained` fixture (8 epochs, < 1 s)
 def test_figure_builds_and_is_pure(X, trained):
     h = em.run_em(X, 2, n_steps=5, seed=0)
     mle = em.log_likelihood(X, em.mle(X, 2))
