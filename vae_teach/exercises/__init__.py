@@ -4,17 +4,45 @@ Usage in a notebook::
 
     from vae_teach.exercises import check_regulariser
     check_regulariser(my_regulariser)   # prints ✓ correct / … not yet solved / ✗ wrong + hint
+
+Each topic module (``lemma.py`` for notebook 07, ``closed_form.py`` for 08, …) lists its
+checkers in ``__all__``. They are imported lazily: asking for ``check_regulariser`` imports only
+``loss_intuition.py``, so a notebook does not pay for every other topic's imports (torch,
+scikit-learn, …).
 """
+import ast
+import importlib
+from pathlib import Path
+
 from ._core import CORRECT, NOT_SOLVED, WRONG, CheckResult, check_function, check_value
 
-__all__ = ["CORRECT", "NOT_SOLVED", "WRONG", "CheckResult", "check_function", "check_value"]
+_CORE = ["CORRECT", "NOT_SOLVED", "WRONG", "CheckResult", "check_function", "check_value"]
 
-# Topic modules register their checkers below (each exports its own ``__all__``).
-from .lemma import *  # noqa: E402,F401,F403  (notebook 07: the Gaussian lemma)
-from .closed_form import *  # noqa: E402,F401,F403  (notebook 08: closed form of L_b)
-from .vae_loss import *  # noqa: E402,F401,F403  (notebook 09: L_VAE, training, IWAE)
-from .elbo_exact import *  # noqa: E402,F401,F403  (notebooks 03, 04, 06: MLE, L_b, minibatches)
-from .loss_intuition import *  # noqa: E402,F401,F403  (notebook 02: the regulariser, code moments)
-from .explorer import *  # noqa: E402,F401,F403  (notebook 10: latent-space explorer)
-from .ae_vs_vae import *  # noqa: E402,F401,F403  (notebook 01: reparameterisation, sample quality)
-from .vae_vs_em import *  # noqa: E402,F401,F403  (notebook 05: E-step, H(q), σ² M-step)
+
+def _topic_index() -> dict[str, str]:
+    """checker name → topic module, read from each module's literal ``__all__``."""
+    index = {}
+    for path in sorted(Path(__file__).parent.glob("[a-z]*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and any(
+                    getattr(t, "id", None) == "__all__" for t in node.targets):
+                for name in ast.literal_eval(node.value):
+                    index[name] = path.stem
+    return index
+
+
+_INDEX = _topic_index()
+__all__ = _CORE + sorted(_INDEX)
+
+
+def __getattr__(name: str):
+    if name not in _INDEX:
+        raise AttributeError(f"vae_teach.exercises has no checker {name!r}; "
+                             f"available: {', '.join(sorted(_INDEX))}")
+    value = getattr(importlib.import_module(f".{_INDEX[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__
