@@ -17,7 +17,12 @@ Pixel scale per model (``info(name)["scale"]``, data via ``load_data(name, split
 * The slide's Gaussian Σ_θ = I model uses the raw digits (0..16). With Σ_θ = I on pixels in
   [0, 1] the decoder noise (std 1) would swamp the whole pixel range: the reconstruction term
   could gain at most ~½·Σ_k Var(x_k) ≈ 3 nats per image while every informative code costs KL,
-  so q_φ collapses to the prior. On the 0..16 scale std 1 is one grey level.
+  so q_φ collapses to the prior. On the 0..16 scale std 1 is one grey level. Its networks use
+  ``x_scale=16`` (see ``model``): they read x/16 and output μ_θ/16, which only speeds up
+  training; the likelihood is still N(x; μ_θ(z), I) on 0..16.
+
+To train a model with a pretrained model's architecture, use
+``model.build_model(info(name)["config"], seed=0)``.
 """
 from __future__ import annotations
 
