@@ -147,14 +147,12 @@ def make_toy(name: str = "moons", n: int = 1000, noise: float = 0.05,
     return X[order].astype(np.float32), y[order].astype(np.int64)
 
 
-def load_mnist(root, split: str = "train", kind: str = "mnist"):
+def load_mnist(root=None, split: str = "train", kind: str = "mnist", **kwargs):
     """MNIST / Fashion-MNIST from IDX files: ``(X float32 (N, 784) in [0, 1], y int64 (N,))``.
 
-    Delegates to ``vae_teach.idx.load_mnist`` (MD5-checked IDX reader); nothing is downloaded.
+    Delegates to ``vae_teach.idx.load_mnist`` (MD5-checked IDX reader; keyword arguments such
+    as ``download``/``verify`` pass through).
     """
-    try:
-        from .idx import load_mnist as _load
-    except ImportError as exc:  # pragma: no cover - depends on the other module landing
-        raise ImportError(f"vae_teach.idx is not available ({exc}); MNIST loading needs it.") \
-            from None
-    return _load(root, split=split, kind=kind)
+    from .idx import load_mnist as _load
+
+    return _load(root, split=split, kind=kind, **kwargs)
