@@ -187,6 +187,28 @@ def explained(page, server: Server):
                              f"\n--- server log (end) ---\n{server.log_tail()}") from exc
 
 
+def open_rise_at_explorer(page, timeout_ms: int = 60_000):
+    """Select the explorer's cell and run "Render as Reveal Slideshow" (jupyterlab-rise), which
+    opens the slides in a preview at that cell's slide; returns the preview's frame locator."""
+    cell = page.locator(".jp-CodeCell", has=page.locator(".vae-explorer")).first
+    cell.locator(".jp-InputPrompt").first.click()
+    page.keyboard.press("Control+Shift+C")
+    page.locator(".lm-CommandPalette-input").fill("Render as Reveal Slideshow")
+    page.locator(".lm-CommandPalette-item", has_text="Render as Reveal Slideshow").first.click()
+    frame = page.frame_locator(".jp-MainAreaWidget iframe")
+    frame.locator(".vae-z1 .noUi-handle").first.wait_for(timeout=timeout_ms)
+    # reveal.js's .aria-status live region keeps a copy of the slide's text as first shown
+    # (with the placeholder), so look only inside output areas
+    frame.locator("body").evaluate(
+        """b => new Promise((ok, fail) => { const t0 = Date.now(); (function poll() {
+             const stuck = [...b.querySelectorAll('.jp-OutputArea-output')]
+               .some(e => e.textContent.includes('Loading widget...'));
+             if (!stuck) return ok();
+             if (Date.now() - t0 > 30000) return fail(new Error('Loading widget... stays'));
+             setTimeout(poll, 200); })(); })""")
+    return frame
+
+
 def error_outputs(page) -> list[str]:
     """Texts of error outputs (tracebacks) shown under any cell."""
     return page.eval_on_selector_all(

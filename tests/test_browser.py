@@ -1,6 +1,6 @@
 """Notebook 10 in a real browser: JupyterLab (Run All, widgets render, a slider redraws the
-decoded image, no cell shows an error) and the Voilà demo (`make demo`: code hidden, slider
-works). Drives Debian's chromium through Playwright; skipped, with the reason, when chromium or
+decoded image, no cell shows an error; the same widgets in a RISE slideshow) and the Voilà demo
+(`make demo`: code hidden, slider works). Drives Debian's chromium through Playwright; skipped, with the reason, when chromium or
 the Jupyter stack is missing (`make browser-deps` installs chromium).
 
 The in-browser slider → image latency is measured by ``benchmarks/bench_browser_latency.py``
@@ -42,6 +42,17 @@ def test_lab_run_all_renders_widgets_and_slider_redraws_image():
         # the rest of the notebook rendered too: static figures and checker verdicts
         assert page.locator(".jp-RenderedImage img").count() >= 6
         assert page.get_by_text("Prior quantile grid: correct").count() == 1
+        # slides mode: RISE shows live widgets (needs the ipywidgets 8.1.2 /
+        # jupyterlab_widgets 3.0.10 pins of constraints.txt), not their text repr
+        rise = bh.open_rise_at_explorer(page)
+        assert "VBox(children" not in rise.locator("body").inner_text()
+        before = rise.locator("img.vae-decoded").first.get_attribute("src")
+        rise.locator(".vae-z1 .noUi-target").first.click()  # keys would go to reveal.js
+        page.wait_for_function(
+            """([sel, old]) => { const f = document.querySelector('.jp-MainAreaWidget iframe');
+                 const i = f && f.contentDocument.querySelector(sel);
+                 return i && i.getAttribute('src') !== old; }""",
+            arg=["img.vae-decoded", before], timeout=30_000)
 
 
 def test_voila_demo_hides_code_and_slider_works():
