@@ -87,9 +87,9 @@ for name in NAMES:
 # * **β = 4**: the codes sit even closer to 0, but one coordinate has a standard deviation of
 #   only 0.04 — the stronger KL term switched that dimension off (section 4).
 # * **Σ_θ = I on pixels 0..16 (`vae_slide`)**: the reconstruction term (one grey level = one
-#   unit of noise) outweighs the KL term, so the codes spread beyond the prior (about 16 % in the
-#   disc); learning the decoder variance σ_x² (`vae_learned_var`) rebalances the two terms and
-#   pulls most codes back (about 82 %).
+#   unit of noise) weighs more against the KL term, and the codes spread wider than the prior
+#   (standard deviations 1.6–1.9, only about 60 % in the disc); learning the decoder variance
+#   σ_x² (`vae_learned_var`) rebalances the two terms and its codes look like prior draws again.
 
 # %% [markdown]
 # ## 2. Decode any point: the explorer
