@@ -174,3 +174,21 @@ def test_axis_sweep_moves_one_coordinate(vae):
     np.testing.assert_allclose(images, latent.decode_images(vae, Z), atol=1e-6)
     with pytest.raises(ValueError, match="m = 2 axes"):
         latent.axis_sweep(vae, 2)
+
+
+def test_notebook_10_claims_hold_on_the_pretrained_models():
+    """What notebook 10's text says about the shipped models (guards a weights rebuild)."""
+    from vae_teach import pretrained
+
+    def stats(name):
+        X, _ = pretrained.load_data(name, "test")
+        return latent.code_stats(latent.latent_codes(pretrained.load(name, False), X))
+
+    vae, ae = stats("vae2d"), stats("ae2d")
+    assert vae["in_95"] > 0.9 and 0.85 < vae["std_min"] <= vae["std_max"] < 1.15
+    assert ae["in_95"] < 0.3 and ae["log_prior"] < vae["log_prior"] - 10
+    beta4 = pretrained.load("vae2d_beta4", False)
+    change = [np.abs(np.ptp(latent.axis_sweep(beta4, j)[[0, -1]], axis=0)).max() for j in (0, 1)]
+    assert change[1] < 0.1 < 0.4 < change[0]          # z₂ collapsed, z₁ alive
+    slide, learned = stats("vae_slide"), stats("vae_learned_var")
+    assert slide["std_max"] > 1.4 and slide["in_95"] < 0.8 < 0.9 < learned["in_95"]
