@@ -31,3 +31,23 @@ def test_topics_are_imported_lazily():
     ex.check_lemma_closed_form
     assert "vae_teach.exercises.lemma" in sys.modules
     assert "vae_teach.exercises.explorer" not in sys.modules
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError("Exercise: replace this line with your answer.")
+
+
+CHECKERS = [name for name in ex.__all__ if name.startswith("check_")
+            and name not in ("check_function", "check_value")]
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_every_checker_handles_stubs_and_garbage_without_raising(name, capsys):
+    """What `make student` relies on: a stub gives 'not yet solved' and a hint, never a crash."""
+    checker = getattr(ex, name)
+    stub = checker(_stub)
+    assert stub.status == ex.NOT_SOLVED and "Hint" in stub.message
+    assert "not yet solved" in capsys.readouterr().out
+    assert checker(lambda *a, **k: None, verbose=False).status == ex.NOT_SOLVED
+    assert checker(lambda *a, **k: "nonsense", verbose=False).status == ex.WRONG
+    assert checker(lambda *a, **k: 1 / 0, verbose=False).status == ex.WRONG

@@ -221,6 +221,18 @@ class _Base(nn.Module):
                              f"(decode_numpy accepts numpy arrays).")
         return z
 
+    def decode_params(self, z: torch.Tensor) -> torch.Tensor:
+        """The decoder's raw output for z (..., m): μ_θ(z) (Gaussian) or logits (Bernoulli)."""
+        return self.decoder(self._check_z(z))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Decoder mean E[x|z]: μ_θ(z) (Gaussian) or pixel probabilities (Bernoulli), (N, M)."""
+        return self.decoder.mean(self.decoder(self._check_z(z)))
+
+    def log_px_given_z(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """log p_θ(x|z) summed over pixels. x (N, M), z (N, m) or (S, N, m) → (N,) or (S, N)."""
+        return self.decoder.log_prob(x, self.decoder(z))
+
     @torch.no_grad()
     def decode_numpy(self, Z) -> np.ndarray:
         """Decoder means for latent codes ``Z`` (N, m) as a float32 numpy array (N, M)."""
@@ -281,18 +293,6 @@ class VAE(_Base):
         """x (N, M) ↦ (μ̃ (N, m), ζ = log σ̃² (N, m))."""
         return self.encoder(self._as_input(x, self.M, "x"))
 
-    def decode_params(self, z: torch.Tensor) -> torch.Tensor:
-        """The decoder's raw output for z (..., m): μ_θ(z) (Gaussian) or logits (Bernoulli)."""
-        return self.decoder(self._check_z(z))
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Decoder mean E[x|z]: μ_θ(z) (Gaussian) or pixel probabilities (Bernoulli), (N, M)."""
-        return self.decoder.mean(self.decoder(self._check_z(z)))
-
-    def log_px_given_z(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """log p_θ(x|z) summed over pixels. x (N, M), z (N, m) or (S, N, m) → (N,) or (S, N)."""
-        return self.decoder.log_prob(x, self.decoder(z))
-
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None) -> VAEOutput:
         """Encode, draw z ~ q_φ(z|x) by reparameterisation, decode: VAEOutput(x̂, μ̃, ζ, z)."""
         mu_tilde, zeta = self.encode(x)
@@ -342,16 +342,6 @@ class AE(_Base):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """x (N, M) ↦ z (N, m)."""
         return self.encoder(self._as_input(x, self.M, "x") / self.x_scale)
-
-    def decode_params(self, z: torch.Tensor) -> torch.Tensor:
-        return self.decoder(self._check_z(z))
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """x̂ (N, M): the decoder's output (probabilities for "bernoulli")."""
-        return self.decoder.mean(self.decoder(self._check_z(z)))
-
-    def log_px_given_z(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        return self.decoder.log_prob(x, self.decoder(z))
 
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None) -> AEOutput:
         z = self.encode(x)
