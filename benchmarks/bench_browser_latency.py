@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import sys
 import time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
+from _results import write_section as _write_section  # noqa: E402
 
 import numpy as np
 
@@ -103,11 +104,7 @@ def report(r: dict) -> str:
 
 def write_section(text: str, path: Path = RESULTS) -> None:
     """Replace this benchmark's section of RESULTS.md (or append it), keeping the others."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else \
-        old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new)
+    _write_section(text, path, heading=HEADING)
 
 
 if __name__ == "__main__":

@@ -23,10 +23,11 @@ import argparse
 import json
 import os
 import platform
-import re
 import sys
 import time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
+from _results import write_section as _write_section  # noqa: E402
 
 import numpy as np
 import torch
@@ -168,11 +169,7 @@ def markdown(a: list[dict], grey: dict, b: list[dict], floor: float, meta: dict)
 
 
 def write_section(text: str) -> None:
-    old = RESULTS.read_text() if RESULTS.is_file() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END) + r"\n?", re.S)
-    new = pattern.sub(lambda _: text, old) if pattern.search(old) else \
-        old.rstrip("\n") + "\n\n" + text
-    RESULTS.write_text(new)
+    _write_section(text, RESULTS, key="digits_quality")
 
 
 def main(argv=None) -> int:

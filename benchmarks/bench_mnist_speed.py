@@ -26,10 +26,11 @@ import argparse
 import json
 import os
 import platform
-import re
 import sys
 import time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
+from _results import write_section as _write_section  # noqa: E402
 
 import numpy as np
 import torch
@@ -262,15 +263,7 @@ def results_markdown(result: dict, json_rel: str, fig_rel: str) -> str:
 
 def write_section(path: Path, text: str) -> None:
     """Replace (or append) only this benchmark's section of RESULTS.md."""
-    begin, end = "<!-- BEGIN mnist_speed -->", "<!-- END mnist_speed -->"
-    block = f"{begin}\n{text}{end}\n"
-    old = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    if begin in old and end in old:
-        new = re.sub(re.escape(begin) + ".*?" + re.escape(end) + "\n?", lambda _: block, old,
-                     flags=re.S)
-    else:
-        new = old.rstrip("\n") + "\n\n" + block
-    path.write_text(new)
+    _write_section(text, path, key="mnist_speed")
 
 
 # ----------------------------------------------------------------------------- main

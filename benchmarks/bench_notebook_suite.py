@@ -15,6 +15,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
+from _results import write_section as _write_section  # noqa: E402
 
 import nbformat
 
@@ -66,12 +68,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        old = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-        if BEGIN in old:
-            old = old[:old.index(BEGIN)] + text + old[old.index(END) + len(END):]
-        else:
-            old = old.rstrip() + "\n\n" + text + "\n"
-        RESULTS.write_text(old)
+        _write_section(text, RESULTS, key="notebook_suite")
 
 
 if __name__ == "__main__":
