@@ -29,7 +29,9 @@ import numpy as np
 
 from vae_teach.elbo_exact import (gap_check, kl_to_posterior, lower_bound, lower_bound_lines,
                                   random_q)
+from vae_teach.data import load_digits_split
 from vae_teach.exercises import check_grid_lower_bound, check_optimal_q
+from vae_teach.figures import fig_lower_bound
 from vae_teach.gaussian import proof_lines_hold
 from vae_teach.latent_grid import LatentGrid1D
 from vae_teach.plots_elbo import fig_bound_vs_mean, fig_elbo_gap
@@ -137,6 +139,16 @@ for eps in [0.0, 1e-3, 1e-2, 1e-1]:
     kl = kl_to_posterior(model, X, post_mean + eps, post_cov)
     gap = model.log_likelihood(X) - lower_bound(model, X, post_mean + eps, post_cov)
     print(f"ε = {eps:<6}: KL = {show(kl):<15} log p − L_b = {show(gap)}")
+
+# %% [markdown]
+# **The slide's picture, on real data.** pPCA with $m = 2$ fitted to the 1000 training digits,
+# and five encoders $q$: the exact posterior, its covariance ×4 and ×¼, its means halved, and
+# the prior. Each bar is $L_b$ per image; the KL gap brings it back to $\log p_\theta(\mathcal X)$
+# (black line), for every $q$.
+
+# %%
+X_digits, _ = load_digits_split("train", "raw")
+fig_lower_bound(X_digits, PPCA.fit(X_digits, 2), data_label="digits, pixels 0..16")
 
 # %% [markdown]
 # ## 3. Moving $q$: when the posterior is not Gaussian

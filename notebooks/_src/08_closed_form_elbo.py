@@ -27,6 +27,7 @@ from IPython.display import Markdown, display
 from vae_teach import closed_form as cf
 from vae_teach.elbo import L_b_closed_form, L_b_monte_carlo
 from vae_teach.exercises import check_closed_part, check_simpler_close_form
+from vae_teach.figures import fig_gaussian_encoder_decoder
 from vae_teach.gaussian import lemma_closed_form, log_normal
 from vae_teach.plots_loss import fig_slide_lines
 from vae_teach.pretrained import load, load_data
@@ -52,6 +53,14 @@ x_i = X_raw[0]                           # one test digit, M = 64 pixels
 # $\tilde\Sigma_\phi = \mathrm{diag}(e^{\zeta})$; the decoder outputs $\mu_\theta(z)\in\mathbb R^M$.
 # `cf.draw` encodes $x_i$, draws $z_s = \tilde\mu + \tilde\sigma\odot\varepsilon_s$
 # ($s = 1,\dots,n$) and decodes each $z_s$, all in float64.
+
+# %% [markdown]
+# The slide VAE AND GAUSSIAN DISTRIBUTION pictured these three densities. For a 1-D code and a
+# 1-D linear-Gaussian decoder all three can be drawn exactly — the prior $p_\theta(z)$, the
+# encoder $q_\phi(z|x_i)$ for one input, and the decoder $p_\theta(x|z)$ for a few codes:
+
+# %%
+fig_gaussian_encoder_decoder()
 
 # %%
 # NBVAL_CHECK_OUTPUT
