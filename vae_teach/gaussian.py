@@ -157,20 +157,32 @@ def log_normal_diag(x, mu, var):
 
 
 # ----------------------------------------------------------------------------- the lemma
+def _gaussian_pair(mu_a, Sigma_a, mu_b, Sigma_b, names: tuple[str, str, str, str]):
+    """Validate N(mu_a, Sigma_a) and N(mu_b, Sigma_b): same dimension m, broadcastable batches.
+
+    ``names`` are the four argument names for the messages. Returns
+    (mu_a, L_a, mu_b, L_b, m) with L the lower Cholesky factors.
+    """
+    n_mu_a, n_Sigma_a, n_mu_b, n_Sigma_b = names
+    Sigma_b, L_b = as_covariance(Sigma_b, n_Sigma_b)
+    m = Sigma_b.shape[-1]
+    Sigma_a, L_a = as_covariance(Sigma_a, n_Sigma_a)
+    _same_m(Sigma_a, n_Sigma_a, m, n_Sigma_b)
+    mu_a = _vector(mu_a, n_mu_a, m, n_Sigma_b)
+    mu_b = _vector(mu_b, n_mu_b, m, n_Sigma_b)
+    batch_shape({n_mu_a: mu_a.shape[:-1], n_Sigma_a: Sigma_a.shape[:-2],
+                 n_mu_b: mu_b.shape[:-1], n_Sigma_b: Sigma_b.shape[:-2]})
+    return mu_a, L_a, mu_b, L_b, m
+
+
 def lemma_closed_form(mu_tilde, Sigma_tilde, mu, Sigma):
     """E_{ξ~N(μ̃, Σ̃)}[log N(ξ; μ, Σ)] = log N(μ̃; μ, Σ) − Tr(Σ̃ Σ⁻¹)/2.
 
     mu_tilde, mu: (m,) or (N, m); Sigma_tilde, Sigma: (m, m) or (N, m, m).
     Returns float or (N,).
     """
-    Sigma, L = as_covariance(Sigma, "Sigma")
-    m = Sigma.shape[-1]
-    Sigma_tilde, L_tilde = as_covariance(Sigma_tilde, "Sigma_tilde")
-    _same_m(Sigma_tilde, "Sigma_tilde", m, "Sigma")
-    mu_tilde = _vector(mu_tilde, "mu_tilde", m, "Sigma")
-    mu = _vector(mu, "mu", m, "Sigma")
-    batch_shape({"mu_tilde": mu_tilde.shape[:-1], "Sigma_tilde": Sigma_tilde.shape[:-2],
-                 "mu": mu.shape[:-1], "Sigma": Sigma.shape[:-2]})
+    mu_tilde, L_tilde, mu, L, _ = _gaussian_pair(
+        mu_tilde, Sigma_tilde, mu, Sigma, ("mu_tilde", "Sigma_tilde", "mu", "Sigma"))
     return _out(_log_normal_chol(mu_tilde - mu, L) - 0.5 * _trace_term(L, L_tilde))
 
 
@@ -411,14 +423,8 @@ def kl_gaussian(mu0, Sigma0, mu1, Sigma1):
     Equals neg_entropy(Σ0) − lemma_closed_form(μ0, Σ0, μ1, Σ1). mu0, mu1: (m,) or (N, m);
     Sigma0, Sigma1: (m, m) or (N, m, m). Returns nats, float or (N,).
     """
-    Sigma1, L1 = as_covariance(Sigma1, "Sigma1")
-    m = Sigma1.shape[-1]
-    Sigma0, L0 = as_covariance(Sigma0, "Sigma0")
-    _same_m(Sigma0, "Sigma0", m, "Sigma1")
-    mu0 = _vector(mu0, "mu0", m, "Sigma1")
-    mu1 = _vector(mu1, "mu1", m, "Sigma1")
-    batch_shape({"mu0": mu0.shape[:-1], "Sigma0": Sigma0.shape[:-2],
-                 "mu1": mu1.shape[:-1], "Sigma1": Sigma1.shape[:-2]})
+    mu0, L0, mu1, L1, m = _gaussian_pair(mu0, Sigma0, mu1, Sigma1,
+                                         ("mu0", "Sigma0", "mu1", "Sigma1"))
     y = _solve_lower(L1, mu1 - mu0)
     maha = np.sum(y * y, axis=-1)
     return _out(0.5 * (_trace_term(L1, L0) + maha - m + _logdet(L1) - _logdet(L0)))

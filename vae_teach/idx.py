@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._files import file_hexdigest
+
 KINDS = ("mnist", "fashion")
 SPLITS = ("train", "test")
 IMAGES_MAGIC = 2051
@@ -107,11 +109,7 @@ def dataset_dir(root=None, kind: str = "mnist") -> Path:
 
 def md5sum(path) -> str:
     """Hex MD5 of the file at ``path`` (read in 1 MiB chunks)."""
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return file_hexdigest(path, "md5")
 
 
 def check_md5(path, expected: str, kind: str = "mnist") -> None:

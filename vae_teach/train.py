@@ -8,7 +8,6 @@ bit-identical losses on the same machine and thread count.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import math
 import pickle
@@ -21,6 +20,7 @@ import torch
 
 from ._checks import check_int, check_seed
 from .elbo import loss_terms
+from ._files import file_hexdigest
 from .model import build_model
 
 __all__ = ["train", "evaluate_loss", "save_checkpoint", "load_checkpoint", "sha256_file"]
@@ -183,11 +183,7 @@ def train(model, X_train, X_val=None, epochs: int = 100, batch_size: int = 100,
 
 def sha256_file(path) -> str:
     """Hex SHA-256 of the file at ``path``."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return file_hexdigest(path, "sha256")
 
 
 def _sidecar(path: Path) -> Path:
