@@ -18,20 +18,11 @@ import torch
 
 from vae_teach import pretrained, train
 from vae_teach.model import VAE
+from source_scan import dotted_name
 
 torch.set_num_threads(1)
 PACKAGE = Path(__file__).resolve().parents[1] / "vae_teach"
 WEIGHTS = PACKAGE / "weights"
-
-
-def _dotted(node) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def unsafe_loads(source: str) -> list[str]:
@@ -40,7 +31,7 @@ def unsafe_loads(source: str) -> list[str]:
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
             continue
-        name = _dotted(node.func)
+        name = dotted_name(node.func)
         kw = {k.arg: k.value for k in node.keywords}
         if name.endswith("torch.load"):
             flag = kw.get("weights_only")

@@ -18,6 +18,7 @@ import torch
 from vae_teach import data, elbo_exact, em, evaluate, gaussian, latent, minibatch, train
 from vae_teach.model import VAE
 from vae_teach.ppca import PPCA
+from source_scan import dotted_name
 
 torch.set_num_threads(1)
 PACKAGE = Path(__file__).resolve().parents[1] / "vae_teach"
@@ -139,16 +140,6 @@ INPLACE_SAMPLERS = {"normal_", "uniform_", "bernoulli_", "exponential_", "random
                     "cauchy_", "log_normal_", "geometric_"}
 
 
-def _dotted(node) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def unseeded_random_calls(source: str) -> list[str]:
     """Calls that draw from a global random state: ``np.random.<fn>``, the ``random`` module,
     torch samplers without ``generator=``, ``default_rng()`` without a seed."""
@@ -161,7 +152,7 @@ def unseeded_random_calls(source: str) -> list[str]:
                 found.append(f"line {node.lineno}: import random")
         if not isinstance(node, ast.Call):
             continue
-        name = _dotted(node.func)
+        name = dotted_name(node.func)
         kwargs = {k.arg for k in node.keywords}
         head, _, fn = name.rpartition(".")
         if head in ("np.random", "numpy.random") and fn not in NP_SEEDED:

@@ -5,6 +5,7 @@ import sys
 import pytest
 
 import vae_teach.exercises as ex
+from exercise_helpers import stub as exercise_stub
 
 
 def test_every_indexed_checker_resolves_to_a_callable():
@@ -33,10 +34,6 @@ def test_topics_are_imported_lazily():
     assert "vae_teach.exercises.explorer" not in sys.modules
 
 
-def _stub(*args, **kwargs):
-    raise NotImplementedError("Exercise: replace this line with your answer.")
-
-
 CHECKERS = [name for name in ex.__all__ if name.startswith("check_")
             and name not in ("check_function", "check_value")]
 
@@ -45,7 +42,7 @@ CHECKERS = [name for name in ex.__all__ if name.startswith("check_")
 def test_every_checker_handles_stubs_and_garbage_without_raising(name, capsys):
     """What `make student` relies on: a stub gives 'not yet solved' and a hint, never a crash."""
     checker = getattr(ex, name)
-    stub = checker(_stub)
+    stub = checker(exercise_stub)
     assert stub.status == ex.NOT_SOLVED and "Hint" in stub.message
     assert "not yet solved" in capsys.readouterr().out
     assert checker(lambda *a, **k: None, verbose=False).status == ex.NOT_SOLVED
