@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+from .threads import cap_torch_threads
+cap_torch_threads()   # at most the CPUs this process may use (vae_teach/threads.py)
 from torch import nn
 
 from ._checks import as_float_array, check_int
