@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8888
 PIP    := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: help install lab test test-fast notebooks weights figures bench student demo clean browser-deps
+.PHONY: help install lab test test-fast notebooks weights figures bench student demo clean browser-deps hub hub-deps
 
 help:
 	@echo "make lab       open the notebooks in JupyterLab (creates .venv on first use)"
@@ -21,6 +21,8 @@ help:
 	@echo "make bench     run the benchmarks (on an idle machine)"
 	@echo "make student   build the student copy (solutions -> TODO stubs) in build/student/"
 	@echo "make browser-deps  install Debian's chromium for the browser tests (as root)"
+	@echo "make hub       a local JupyterHub for a class on 127.0.0.1:$(HUB_PORT) (test/demo login; docs/deployment.md)"
+	@echo "make hub-deps  npm install configurable-http-proxy into deploy/ (for make hub and the hub test)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +35,7 @@ install: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --allow-root --ServerApp.root_dir=notebooks --port=$(PORT)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps hub-deps
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 
 test-fast: $(STAMP)
@@ -67,3 +69,21 @@ browser-deps:
 
 clean:
 	rm -rf build .pytest_cache
+
+# A local JupyterHub for a class (deploy/jupyterhub_config.py): loopback only, any name logs in
+# (DummyAuthenticator: for the test and the demo; docs/deployment.md says what to use instead).
+HUB_PORT ?= 8000
+CHP := deploy/node_modules/.bin/configurable-http-proxy
+
+hub-deps:
+	@if [ -x $(CHP) ]; then echo "configurable-http-proxy present: $(CHP)"; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  cd deploy && npm ci --no-audit --no-fund; \
+	else echo "the hub needs configurable-http-proxy, installed with npm (Node.js): install" \
+	  "nodejs and npm (Debian: apt-get install -y npm), then make hub-deps" \
+	  "(without it the hub tests are skipped)"; fi
+
+hub: $(STAMP) hub-deps
+	@test -x $(CHP) || { echo "no configurable-http-proxy: see make hub-deps"; exit 1; }
+	@echo "hub: http://127.0.0.1:$(HUB_PORT)/  (log in with any name; Ctrl-C stops the hub and every student's server)"
+	VAE_HUB_PORT=$(HUB_PORT) $(VENV)/bin/jupyterhub -f deploy/jupyterhub_config.py
