@@ -196,10 +196,56 @@ class AEOutput(NamedTuple):
 class _Base(nn.Module):
     """Shared plumbing: config, device, numpy helpers, input checks."""
 
+    #: ``(lo, hi)``: the range of the data the model was trained on (set by ``train.train``,
+    #: kept in checkpoints); None for a model that has seen no data yet.
+    data_range: tuple[float, float] | None = None
+
     def _setup(self, config: dict, device, seed):
         self.config = dict(config)
         self.M, self.m = config["M"], config["m"]
         self.to(device)
+
+    def check_data(self, x: torch.Tensor, name: str = "x") -> torch.Tensor:
+        """Refuse data (N, M) for which this model's numbers would mean nothing.
+
+        * NaN or infinite values;
+        * a Bernoulli decoder's p_θ(x|z) gives probability to pixels in [0, 1] only: data outside
+          that range have no likelihood under it;
+        * data outside the range the model was trained on (``data_range``, 5 % margin), or
+          [0, 1]-scaled images given to a model that reads pixels on a larger scale (such as
+          the raw 0..16 digits): its encoder and log-likelihoods are then on the wrong scale.
+
+        Returns ``x`` unchanged; raises one ValueError that names the fix.
+        """
+        if not torch.isfinite(x).all():
+            raise ValueError(f"{name} contains NaN or infinite values; clean the data first.")
+        lo, hi = float(x.min()) + 0.0, float(x.max()) + 0.0      # + 0.0: no "-0" in messages
+        if self.decoder.kind == "bernoulli" and (lo < 0 or hi > 1):
+            raise ValueError(
+                f"{name} has values in [{lo:g}, {hi:g}], but this model's Bernoulli decoder "
+                f"p_θ(x|z) gives probability to pixels in [0, 1] only, so its likelihood of "
+                f"these data is meaningless. Scale the data to [0, 1] (e.g. "
+                f"load_digits_split(split, 'binary'), or X / X.max()), or use a model with a "
+                f"Gaussian decoder.")
+        expected = self.data_range
+        if expected is not None:
+            span = expected[1] - expected[0]
+            tol = 0.05 * span + 1e-6
+            if lo < expected[0] - tol or hi > expected[1] + tol:
+                raise ValueError(
+                    f"{name} has values in [{lo:g}, {hi:g}], but this model was trained on data "
+                    f"in [{expected[0]:g}, {expected[1]:g}]: its numbers for these data mean "
+                    f"nothing. Pass data on the model's scale (pretrained.load_data(name, "
+                    f"split) gives it for a pretrained model).")
+        top = expected[1] if expected is not None else getattr(self.decoder, "x_scale", 1.0)
+        bottom = expected[0] if expected is not None else 0.0
+        if bottom >= 0 and top > 1.5 and x.shape[-1] >= 16 and hi <= 1.0:
+            raise ValueError(
+                f"{name} lies in [{lo:g}, {hi:g}], but this model reads pixels on a 0..{top:g} "
+                f"scale: [0, 1]-scaled images look nearly black to it. Pass the data on the "
+                f"model's scale (e.g. load_digits_split(split, 'raw'), or "
+                f"pretrained.load_data(name, split)).")
+        return x
 
     @property
     def device(self) -> torch.device:
@@ -212,6 +258,10 @@ class _Base(nn.Module):
         if x.ndim != 2 or x.shape[-1] != width:
             raise ValueError(f"{name} must have shape (N, {width}), got {tuple(x.shape)}; "
                              f"flatten images to rows of length {width}.")
+        if x.shape[0] == 0:
+            raise ValueError(f"{name} is empty (shape {tuple(x.shape)}); pass at least one row.")
+        if name in ("x", "X"):
+            self.check_data(x, name)
         return x
 
     def _check_z(self, z: torch.Tensor) -> torch.Tensor:

@@ -81,6 +81,8 @@ SPECS: dict[str, dict] = {
 
 #: fraction of the epochs used by the fallback training when weights are missing
 QUICK_FRACTION = 0.2
+#: data scale → the range of the pixels a model trained on it has seen (``model.data_range``)
+SCALE_RANGE = {"unit": (0.0, 1.0), "binary": (0.0, 1.0), "raw": (0.0, 16.0)}
 
 __all__ = ["SPECS", "WEIGHTS_DIR", "list_models", "info", "load", "load_data", "build",
            "read_manifest"]
@@ -162,6 +164,7 @@ def load(name: str, train_if_missing: bool = True, seed: int = 0, progress: bool
         if model.config != spec["config"]:
             raise ValueError(f"weights {path} hold {model.config}, but {name!r} is specified "
                              f"as {spec['config']}; rebuild them (make weights).")
+        model.data_range = SCALE_RANGE[spec["scale"]]
         return model
     if not train_if_missing:
         raise FileNotFoundError(f"no pretrained weights for {name!r} in {weights_dir}; run "

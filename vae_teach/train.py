@@ -50,9 +50,7 @@ def _as_data(X, model, name: str) -> torch.Tensor:
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != model.M:
         raise ValueError(f"{name} must have shape (N, {model.M}) with N ≥ 1, got "
                          f"{tuple(X.shape)}; flatten images to rows of length M = {model.M}.")
-    if not torch.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or infinite values; clean the data first.")
-    return X
+    return model.check_data(X, name)
 
 
 def _check_number(value, name: str, minimum: float, strict: bool) -> float:
@@ -126,6 +124,8 @@ def train(model, X_train, X_val=None, epochs: int = 100, batch_size: int = 100,
     if keep_best and X_val is None:
         raise ValueError("keep_best=True needs X_val (the best epoch is chosen on it).")
     X = _as_data(X_train, model, "X_train")
+    if model.data_range is None:        # from now on the model refuses data on another scale
+        model.data_range = (float(X.min()), float(X.max()))
     V = None if X_val is None else _as_data(X_val, model, "X_val")
     N = len(X)
     from tqdm.auto import tqdm
@@ -201,6 +201,8 @@ def save_checkpoint(model, path, meta: dict | None = None) -> str:
     _check_model(model)
     try:
         meta = json.loads(json.dumps(meta or {}))  # plain types only: weights_only must load it
+        if model.data_range is not None:
+            meta.setdefault("data_range", [float(v) for v in model.data_range])
     except (TypeError, ValueError) as exc:
         raise TypeError(f"meta must hold only JSON types (str, numbers, lists, dicts) so that "
                         f"torch.load(weights_only=True) can read it back ({exc}); convert "
@@ -280,4 +282,8 @@ def load_checkpoint(path, expected_sha256: str | None = None, device="cpu", mode
         raise ValueError(f"checkpoint {str(path)!r} does not fit its config "
                          f"({str(exc).splitlines()[0]}); rebuild it.") from None
     model.checkpoint_meta = ckpt.get("meta", {})
+    data_range = model.checkpoint_meta.get("data_range") if isinstance(model.checkpoint_meta,
+                                                                        dict) else None
+    if data_range is not None:
+        model.data_range = (float(data_range[0]), float(data_range[1]))
     return model.eval()
