@@ -224,7 +224,11 @@ def _batches(N: int, batch_size: int, n_batches: int, rng) -> np.ndarray:
         raise ValueError(f"batch_size = {batch_size} is larger than N = {N} samples; pick "
                          f"batch_size ≤ N.")
     n_batches = check_int(n_batches, "n_batches", 2)
-    return np.argpartition(rng.random((n_batches, N)), batch_size - 1, axis=1)[:, :batch_size]
+    # argpartition returns the B chosen indices in an order that depends on numpy's SIMD code
+    # path; sorting them makes the k-th index (paired with the k-th noise draw) the same on
+    # every CPU.
+    chosen = np.argpartition(rng.random((n_batches, N)), batch_size - 1, axis=1)[:, :batch_size]
+    return np.sort(chosen, axis=1)
 
 
 def minibatch_estimates(L_b_i, batch_size: int, n_batches: int, rng=None) -> np.ndarray:

@@ -33,8 +33,9 @@ from vae_teach.plots_intro import fig_codes_and_prior, fig_sample_grids
 
 SEED = 0
 rng = np.random.default_rng(SEED)
-ae = pretrained.load("ae2d", train_if_missing=False)      # auto-encoder, 2-D code
-vae = pretrained.load("vae2d", train_if_missing=False)    # VAE, same layers, 2-D code
+# run in float64, so that the checked numbers below round the same way on every CPU
+ae = pretrained.load("ae2d", train_if_missing=False).double()    # auto-encoder, 2-D code
+vae = pretrained.load("vae2d", train_if_missing=False).double()  # VAE, same layers, 2-D code
 X, y = pretrained.load_data("vae2d", "train")             # 1000 binarised 8×8 digits
 X_test, y_test = pretrained.load_data("vae2d", "test")    # 447 more, never trained on
 
@@ -72,7 +73,7 @@ print(f"parameters: AE {n_params['AE']}, VAE {n_params['VAE']}, "
 
 # %%
 # NBVAL_CHECK_OUTPUT
-x0 = torch.from_numpy(X_test[:1])
+x0 = torch.from_numpy(X_test[:1]).double()
 with torch.no_grad():
     z_ae = [ae.encode(x0)[0].numpy().round(3) for _ in range(2)]
     mu_tilde, zeta = (t[0].numpy() for t in vae.encode(x0))

@@ -37,8 +37,9 @@ rng = np.random.default_rng(SEED)
 torch.set_num_threads(1)                 # small models: one thread is fastest on a shared CPU
 N_DRAWS = 20_000                                     # Monte-Carlo draws z_s ~ q(·|x_i)
 
-vae = load("vae_slide")                  # the slides' model: Σ_θ(z) = I, pixels 0..16
-vae_s2 = load("vae_learned_var")         # the same with Σ_θ(z) = σ_x² I, σ_x² learned
+# float64 throughout: the checked sums below then round the same way on every CPU
+vae = load("vae_slide").double()         # the slides' model: Σ_θ(z) = I, pixels 0..16
+vae_s2 = load("vae_learned_var").double()  # the same with Σ_θ(z) = σ_x² I, σ_x² learned
 X_raw, _ = load_data("vae_slide", "test")
 x_i = X_raw[0]                           # one test digit, M = 64 pixels
 
@@ -253,19 +254,20 @@ for r in lines:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-X, S = torch.from_numpy(X_raw), 200
+X, S = torch.from_numpy(X_raw).double(), 200
 gen = torch.Generator().manual_seed(SEED)
 with torch.no_grad():
     mu_tilde, zeta = vae.encode(X)
-    z = mu_tilde + torch.exp(zeta / 2) * torch.randn((S, *mu_tilde.shape), generator=gen)
+    z = mu_tilde + torch.exp(zeta / 2) * torch.randn((S, *mu_tilde.shape), generator=gen,
+                                                   dtype=torch.float64)
     x_hat = vae.decode(z)                                   # (S, N, M)
     closed = L_b_closed_form(X, x_hat, mu_tilde, zeta).item()
     per_draw = -0.5 * ((X - x_hat) ** 2).sum(dim=(1, 2))    # the only random term, per draw
 closed_se = per_draw.std().item() / np.sqrt(S)
 mc, mc_se = L_b_monte_carlo(vae, X, n_samples=S, generator=gen)
 print(f"N = {len(X)} test digits, S = {S} draws each")
-print(f"L_b, SIMPLER closed form : {closed:.1f} ± {closed_se:.1f}")
-print(f"L_b, Monte Carlo         : {mc.item():.1f} ± {mc_se.item():.1f}")
+print(f"L_b, SIMPLER closed form : {closed:.0f} ± {closed_se:.0f}")
+print(f"L_b, Monte Carlo         : {mc.item():.0f} ± {mc_se.item():.0f}")
 print(f"difference: {(closed - mc.item()) / np.hypot(closed_se, mc_se.item()):+.2f} standard errors")
 
 # %% [markdown]

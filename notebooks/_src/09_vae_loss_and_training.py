@@ -40,9 +40,11 @@ rng = np.random.default_rng(SEED)
 torch.manual_seed(SEED)
 torch.set_num_threads(1)                 # small models: one thread is fastest on a shared CPU
 
-vae = load("vae_slide")                  # Σ_θ = I, the slides' model, pixels 0..16
+# float64: the checked numbers are sums of ~30 000 terms, which float32 rounds differently on
+# different CPUs; in double precision they come out the same everywhere.
+vae = load("vae_slide").double()         # Σ_θ = I, the slides' model, pixels 0..16
 X_test_np, y_test = load_data("vae_slide", "test")
-X_test = torch.from_numpy(X_test_np)
+X_test = torch.from_numpy(X_test_np).double()
 N, M = X_test.shape
 print(f"test set: N = {N} digits, M = {M} pixels (0..16); latent m = {vae.m}")
 
@@ -55,10 +57,9 @@ print(f"test set: N = {N} digits, M = {M} pixels (0..16); latent m = {vae.m}")
 # NBVAL_CHECK_OUTPUT
 gen = torch.Generator().manual_seed(SEED)
 with torch.no_grad():
-    x_hat, mu_tilde, zeta, z = (t.double() for t in vae(X_test, generator=gen))  # float64 sums
-    X64 = X_test.double()
-    loss = L_VAE(X64, x_hat, mu_tilde, zeta).item()
-    L_b = L_b_closed_form(X64, x_hat, mu_tilde, zeta).item()    # SIMPLER form, same x̂
+    x_hat, mu_tilde, zeta, z = vae(X_test, generator=gen)
+    loss = L_VAE(X_test, x_hat, mu_tilde, zeta).item()
+    L_b = L_b_closed_form(X_test, x_hat, mu_tilde, zeta).item()    # SIMPLER form, same x̂
 print(f"L_VAE = {loss:.1f}   ({loss / N:.2f} per digit)")
 print(f"L_b   = {L_b:.1f}   ({L_b / N:.2f} nats per digit)")
 
@@ -91,10 +92,10 @@ print(f"-2 L_b + N M log 2π    = {-2 * L_b + const:.4f}   (off by 2 N M log 2π
 # NBVAL_CHECK_OUTPUT
 with torch.no_grad():
     from_L_VAE = torch.tensor([-(L_VAE(X_test, *vae(X_test, generator=gen)[:3]).item() + const) / 2
-                               for _ in range(100)])
+                               for _ in range(100)], dtype=torch.float64)
 mc, mc_se = L_b_monte_carlo(vae, X_test, n_samples=100, generator=gen)
-print(f"L_b from L_VAE (mean of 100 draws): {from_L_VAE.mean():.1f} ± {from_L_VAE.std() / 10:.1f}")
-print(f"L_b Monte Carlo (100 draws)       : {mc.item():.1f} ± {mc_se.item():.1f}")
+print(f"L_b from L_VAE (mean of 100 draws): {from_L_VAE.mean():.0f} ± {from_L_VAE.std() / 10:.0f}")
+print(f"L_b Monte Carlo (100 draws)       : {mc.item():.0f} ± {mc_se.item():.0f}")
 
 # %% [markdown]
 # ## 2. Why $\zeta = \log\tilde\sigma^2$?
@@ -162,7 +163,7 @@ print(beta_table(N=8, M=64, m=2))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-vae_s2 = load("vae_learned_var")
+vae_s2 = load("vae_learned_var").double()
 with torch.no_grad():
     sigma2_x = vae_s2.decoder.log_sigma2(torch.zeros(1)).exp().mean().item()
 print(f"learned σ_x² = {sigma2_x:.3f}  →  β = {sigma2_x:.3f} in L_VAE's units")
