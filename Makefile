@@ -13,7 +13,8 @@ PIP    := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
 
 help:
 	@echo "make lab       open the notebooks in JupyterLab (creates .venv on first use)"
-	@echo "make test      run every test: package tests + nbval over notebooks/ (+ browser test)"
+	@echo "make test      run every test: package tests + nbval over notebooks/ (+ browser test),"
+	@echo "               then the notebooks again under simulated other CPUs"
 	@echo "make demo      the latent-space explorer as a Voila app (classroom projector)"
 	@echo "make notebooks rebuild notebooks/*.ipynb from notebooks/_src/*.py and execute them"
 	@echo "make weights   retrain the small pretrained models in vae_teach/weights/"
@@ -37,6 +38,7 @@ lab: $(STAMP)
 
 test: $(STAMP) browser-deps hub-deps
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
+	$(PY) tests/simulated_machines.py
 
 test-fast: $(STAMP)
 	$(PY) -m pytest tests -m "not slow and not browser"

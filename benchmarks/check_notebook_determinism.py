@@ -1,21 +1,29 @@
-"""Run every notebook twice in fresh kernels and compare the checked outputs.
+"""Run every notebook twice in fresh kernels — here and on a simulated other CPU — and compare
+the checked outputs.
 
 For each ``notebooks/NN_*.ipynb`` (sorted):
 
 1. execute it top to bottom twice with nbclient, each time in a fresh ``python3`` kernel with
-   ``notebooks/`` as working directory (as ``vae_teach.nbbuild`` and nbval do);
+   ``notebooks/`` as working directory (as ``vae_teach.nbbuild`` and nbval do): run 1 on this
+   machine as it is, run 2 under one of the simulated machines of
+   ``tests/simulated_machines.py`` (``--machine``, default ``sse42-generic``: numpy's baseline
+   SIMD loops, torch's generic kernels, another OpenBLAS core; ``--machine native`` repeats
+   run 1's settings);
 2. compare the outputs of the ``# NBVAL_CHECK_OUTPUT`` cells between the two runs, and
    against the outputs stored in the ``.ipynb``; outputs are compared as nbval does
    (consecutive stream outputs merged; ``image/png``, ``image/jpeg``, widget model ids,
    metadata and execution counts ignored);
 3. also count other cells (not ``# NBVAL_IGNORE_OUTPUT``) whose text outputs differ between
-   the two runs: not checked by nbval, shown for information.
+   the two runs: not checked by nbval, shown for information (training trajectories and
+   float32 sums move there; that is why they are not checked).
 
 Prints a table, writes ``benchmarks/out/notebook_determinism.json`` and exits 1 when a
 checked cell differs (run vs run or run vs stored) or a notebook fails. Slow (each notebook
 runs twice); on the shared machine take the lock::
 
     flock /tmp/vae_bench.lock .venv/bin/python benchmarks/check_notebook_determinism.py [04 07]
+    flock /tmp/vae_bench.lock .venv/bin/python benchmarks/check_notebook_determinism.py \
+        --machine avx2-1thread
 """
 from __future__ import annotations
 
@@ -28,6 +36,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from simulated_machines import MACHINES, environment  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "benchmarks" / "out" / "notebook_determinism.json"
 CHECK, IGNORE = "# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT"
@@ -78,15 +89,17 @@ def comparable(outputs: list) -> list:
     return result
 
 
-def execute(nb, timeout: int):
-    """A fresh kernel runs a copy of ``nb``; returns (executed notebook, seconds, error)."""
+def execute(nb, timeout: int, env: dict | None = None):
+    """A fresh kernel (with environment ``env``) runs a copy of ``nb``; returns (executed
+    notebook, seconds, error)."""
     from nbclient import NotebookClient
 
     nb = copy.deepcopy(nb)
     start = time.perf_counter()
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute(
+                           **({"env": env} if env else {}))
         error = None
     except Exception as exc:  # report and go on with the next notebook
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
@@ -114,12 +127,13 @@ def compare(stored, run1, run2) -> dict:
             "other_diff": other_diff}
 
 
-def check(path: Path, timeout: int) -> dict:
+def check(path: Path, timeout: int, machine: str = "native") -> dict:
     import nbformat
 
     stored = nbformat.read(path, as_version=4)
     run1, t1, e1 = execute(stored, timeout)
-    run2, t2, e2 = execute(stored, timeout)
+    run2, t2, e2 = execute(stored, timeout,
+                           None if machine == "native" else environment(machine))
     row = {"notebook": path.name, "seconds": [round(t1, 1), round(t2, 1)],
            "error": e1 or e2}
     row.update(compare(stored, run1, run2))
@@ -146,6 +160,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("prefixes", nargs="*", help="only notebooks starting with these")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--machine", default="sse42-generic",
+                        choices=["native", *MACHINES],
+                        help="simulated machine for run 2 (tests/simulated_machines.py)")
     args = parser.parse_args(argv)
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if args.prefixes:
@@ -157,7 +174,7 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     rows = []
     for path in paths:
-        row = check(path, args.timeout)
+        row = check(path, args.timeout, args.machine)
         rows.append(row)
         print(f"{path.name}: {'ok' if row['ok'] else 'DIFFERS'} "
               f"({row['seconds'][0]} s + {row['seconds'][1]} s)", flush=True)
@@ -165,11 +182,14 @@ def main(argv=None) -> int:
     print()
     print(table(rows))
     ok = all(r["ok"] for r in rows)
-    print(f"\n{sum(r['checked'] for r in rows)} checked cells in {len(rows)} notebooks; "
+    print(f"\nrun 2 on: {args.machine}"
+          + ("" if args.machine == "native" else f" ({MACHINES[args.machine][0]})"))
+    print(f"{sum(r['checked'] for r in rows)} checked cells in {len(rows)} notebooks; "
           f"{'all identical' if ok else 'DIFFERENCES FOUND'}; {total:.0f} s; load average "
           f"{load:.1f} before, {os.getloadavg()[0]:.1f} after.")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"rows": rows, "ok": ok, "seconds": round(total, 1)}, indent=1)
+    OUT.write_text(json.dumps({"rows": rows, "ok": ok, "seconds": round(total, 1),
+                               "machine": args.machine}, indent=1)
                    + "\n")
     return 0 if ok else 1
 
