@@ -37,7 +37,8 @@ rng = np.random.default_rng(SEED)
 torch.set_num_threads(1)                 # small models: one thread is fastest on a shared CPU
 
 NAMES = ["vae2d", "ae2d", "vae2d_beta0.5", "vae2d_beta4", "vae_slide", "vae_learned_var"]
-models = {name: pretrained.load(name) for name in NAMES}
+# float64, so that the checked numbers below round the same way on every CPU
+models = {name: pretrained.load(name).double() for name in NAMES}
 data = {name: pretrained.load_data(name, "test") for name in NAMES}  # (X, y) on each model's scale
 
 # %%
