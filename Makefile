@@ -41,7 +41,7 @@ test: $(STAMP) browser-deps hub-deps
 	$(PY) tests/simulated_machines.py
 
 test-fast: $(STAMP)
-	$(PY) -m pytest tests -m "not slow and not browser"
+	$(PY) -m pytest tests -m "not slow and not browser and not hub"
 
 notebooks: $(STAMP)
 	$(PY) -m vae_teach.nbbuild
