@@ -17,7 +17,7 @@ help:
 	@echo "               then the notebooks again under simulated other CPUs"
 	@echo "make demo      the latent-space explorer as a Voila app (classroom projector)"
 	@echo "make notebooks rebuild notebooks/*.ipynb from notebooks/_src/*.py and execute them"
-	@echo "make weights   retrain the small pretrained models in vae_teach/weights/"
+	@echo "make weights   retrain the small pretrained models in vae_teach/nets/weights/"
 	@echo "make figures   redraw every picture in figures/"
 	@echo "make bench     run the benchmarks (on an idle machine)"
 	@echo "make student   build the student copy (solutions -> TODO stubs) in build/student/"
@@ -44,22 +44,22 @@ test-fast: $(STAMP)
 	$(PY) -m pytest tests -m "not slow and not browser and not hub"
 
 notebooks: $(STAMP)
-	$(PY) -m vae_teach.nbbuild
+	$(PY) -m vae_teach.tools.nbbuild
 
 weights: $(STAMP)
-	$(PY) -m vae_teach.pretrained --build
+	$(PY) -m vae_teach.tools.weights --build
 
 figures: $(STAMP)
-	$(PY) -m vae_teach.figures --out figures
+	$(PY) -m vae_teach.tools.figures --out figures
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 student: $(STAMP)
-	$(PY) -m vae_teach.student --out build/student
+	$(PY) -m vae_teach.tools.student --out build/student
 
 demo: $(STAMP)
-	$(PY) -m vae_teach.demo --port=$(PORT)
+	$(PY) -m vae_teach.tools.demo --port=$(PORT)
 
 # The browser tests (tests/test_browser.py) drive Debian's chromium; without it they are skipped.
 browser-deps:

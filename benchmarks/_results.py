@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 

@@ -19,14 +19,17 @@ import platform
 import sys
 import time
 from pathlib import Path
+
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
+import numpy as np
 from _results import write_section as _write_section  # noqa: E402
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 import browser_helpers as bh  # noqa: E402
+
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADING = "## Latent explorer latency in the browser"

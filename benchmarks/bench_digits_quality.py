@@ -5,14 +5,14 @@
 
 Part A — Bernoulli decoder on binarised digits (pixels x/16 > 0.5, a proper likelihood):
 ``vae8`` and ``vae2d`` trained from scratch with the exact recipe of ``make weights``
-(``vae_teach.pretrained.SPECS``). Goal: test −ELBO ≤ 24.0 nats/image. IWAE-1000 gives the
+(``vae_teach.nets.pretrained.SPECS``). Goal: test −ELBO ≤ 24.0 nats/image. IWAE-1000 gives the
 usual test NLL. An independent-pixel Bernoulli model (train frequencies) is the floor.
 
 Part B — Gaussian likelihood on the unit-scale digits (x/16): a VAE with p(x|z) = N(μ_θ(z),
 σ_x² I), σ_x² learned — the same likelihood family as probabilistic PCA — against pPCA's exact
 log-likelihood (``sklearn.decomposition.PCA(n_components=m).fit(train).score(test)``: mean
 log p(x) per test image, already summed over the 64 pixels; cross-checked with
-``vae_teach.ppca.PPCA``). The VAE's IWAE-1000 is a lower bound on its log p(x), so
+``vae_teach.maths.ppca.PPCA``). The VAE's IWAE-1000 is a lower bound on its log p(x), so
 "VAE IWAE > pPCA" means the VAE really is the better density. Goal: the VAE wins.
 
 All numbers: test split (images 1350–1796, N = 447), nats per image, seeds 0, one CPU thread.
@@ -26,20 +26,24 @@ import platform
 import sys
 import time
 from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
-from _results import write_section as _write_section  # noqa: E402
 
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
 import numpy as np
 import torch
+from _results import write_section as _write_section  # noqa: E402
+
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vae_teach import pretrained  # noqa: E402
-from vae_teach.data import load_digits_split  # noqa: E402
-from vae_teach.evaluate import evaluate  # noqa: E402
-from vae_teach.model import VAE  # noqa: E402
-from vae_teach.train import train  # noqa: E402
+from vae_teach.data.digits import load_digits_split  # noqa: E402
+from vae_teach.nets import pretrained  # noqa: E402
+from vae_teach.nets.evaluate import evaluate  # noqa: E402
+from vae_teach.nets.model import VAE  # noqa: E402
+from vae_teach.nets.train import train  # noqa: E402
+from vae_teach.tools import weights
+
 
 GOAL_NEG_ELBO = 24.0
 K_IWAE = 1000
@@ -64,7 +68,7 @@ def part_a(seed: int) -> list[dict]:
     rows = []
     for name in ("vae8", "vae2d"):
         t0 = time.process_time()
-        model, history, _ = pretrained._fit(name, seed, progress=False)
+        model, history, _ = weights._fit(name, seed, progress=False)
         cpu = time.process_time() - t0
         T, _ = load_digits_split("test", "binary")
         res = evaluate(model, T, k=K_IWAE, n_samples=100, seed=seed)
@@ -96,7 +100,7 @@ def part_a_greyscale(seed: int) -> dict:
 def part_b(seed: int) -> list[dict]:
     from sklearn.decomposition import PCA
 
-    from vae_teach.ppca import PPCA
+    from vae_teach.maths.ppca import PPCA
 
     X, _ = load_digits_split("train", "unit")
     V, _ = load_digits_split("val", "unit")
@@ -118,7 +122,7 @@ def part_b(seed: int) -> list[dict]:
                      "vae_iwae": res["iwae"], "vae_sigma2_x": sigma2,
                      "best_epoch": history["best_epoch"], "train_cpu_s": round(cpu, 1),
                      "vae_wins": res["iwae"] > pca_ll})
-        print(f"B m={m}: pPCA {pca_ll:.3f} (vae_teach.ppca {ppca_ll:.3f}), VAE ELBO "
+        print(f"B m={m}: pPCA {pca_ll:.3f} (vae_teach.maths.ppca {ppca_ll:.3f}), VAE ELBO "
               f"{res['elbo']:.3f}, IWAE-{K_IWAE} {res['iwae']:.3f}, σ_x² {sigma2:.4f}")
     return rows
 
@@ -130,7 +134,7 @@ def markdown(a: list[dict], grey: dict, b: list[dict], floor: float, meta: dict)
              f"N = 447), nats per test image, seed {meta['seed']}, one CPU thread.", "",
              "**A. Bernoulli decoder, binarised digits** (x/16 > 0.5, so p(x|z) is a proper "
              "likelihood). Models trained from scratch with the `make weights` recipe "
-             "(`vae_teach.pretrained.SPECS`, MLP 64-128-128-(2m), Adam 1e-3, batch 100). "
+             "(`vae_teach.nets.pretrained.SPECS`, MLP 64-128-128-(2m), Adam 1e-3, batch 100). "
              f"Goal: test −ELBO ≤ {GOAL_NEG_ELBO:.1f}.", "",
              f"| model | m | −ELBO (± MC s.e.) | NLL, IWAE-{K_IWAE} | best epoch / epochs | "
              "train CPU s | goal |", "|---|---|---|---|---|---|---|"]
@@ -151,10 +155,10 @@ def markdown(a: list[dict], grey: dict, b: list[dict], floor: float, meta: dict)
               "N(μ_θ(z), σ_x² I), σ_x² learned (the pPCA noise model with a nonlinear decoder), "
               f"{GAUSS_EPOCHS} epochs, vs pPCA's exact log-likelihood "
               "(`PCA(n_components=m).fit(train).score(test)` is already the mean log p(x) per "
-              "image, summed over pixels; `vae_teach.ppca.PPCA` agrees). Higher is better; the "
+              "image, summed over pixels; `vae_teach.maths.ppca.PPCA` agrees). Higher is better; the "
               "VAE's numbers are lower bounds on its log p(x). Both are densities for "
               "continuous x, so positive values are possible. Goal: the VAE wins.", "",
-              f"| m | pPCA log p (sklearn) | pPCA (vae_teach.ppca) | VAE ELBO | VAE IWAE-{K_IWAE} "
+              f"| m | pPCA log p (sklearn) | pPCA (vae_teach.maths.ppca) | VAE ELBO | VAE IWAE-{K_IWAE} "
               "| VAE σ_x² | VAE − pPCA | goal |", "|---|---|---|---|---|---|---|---|"]
     for r in b:
         lines.append(f"| {r['m']} | {r['ppca_sklearn']:.2f} | {r['ppca_vae_teach']:.2f} | "

@@ -3,7 +3,7 @@
     python benchmarks/bench_gaussian_lemma.py            # print the figures
     python benchmarks/bench_gaussian_lemma.py --write    # also update benchmarks/RESULTS.md
 
-Compares ``vae_teach.gaussian.lemma_monte_carlo`` (chunked, whitened: y = L⁻¹(ξ − μ) from one
+Compares ``vae_teach.maths.lemma.lemma_monte_carlo`` (chunked, whitened: y = L⁻¹(ξ − μ) from one
 small matrix product per chunk) with a naive reference in the same process: draw all ξ at once
 and average ``scipy.stats.multivariate_normal.logpdf(ξ)``. Both must agree with the closed form
 within 4 standard errors. Goal: ≤ 0.3 s for the fast path on the 2-core development machine.
@@ -13,17 +13,18 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import time
 from pathlib import Path
-import sys
+
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
-from _results import write_section as _write_section  # noqa: E402
-
 import numpy as np
+from _results import write_section as _write_section  # noqa: E402
 from scipy.stats import multivariate_normal
 
-from vae_teach.gaussian import lemma_closed_form, lemma_monte_carlo, random_lemma_args
+from vae_teach.maths.lemma import lemma_closed_form, lemma_monte_carlo, random_lemma_args
+
 
 HEADING = "## Gaussian lemma Monte-Carlo"
 RESULTS = Path(__file__).with_name("RESULTS.md")

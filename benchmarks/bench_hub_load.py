@@ -36,11 +36,13 @@ from pathlib import Path
 
 import psutil
 
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import hubkit  # noqa: E402
 from _results import write_section  # noqa: E402
+
 
 NB = ROOT / "notebooks"
 CANDIDATES = ("08_closed_form_elbo.ipynb", "09_vae_loss_and_training.ipynb")

@@ -2,7 +2,7 @@
 
 Reference (a): ``pytorch_examples_vae.py``, a faithful copy of main.py (per-item torchvision-like
 Dataset + DataLoader, BCE + KL summed, Adam 1e-3, batch 128, seed 1), 10 epochs.
-Project (b): ``vae_teach.train.train`` on ``vae_teach.model.VAE(784, 20, hidden=[400],
+Project (b): ``vae_teach.nets.train.train`` on ``vae_teach.nets.model.VAE(784, 20, hidden=[400],
 decoder="bernoulli")`` — the same 784-400-20-400-784 network — once with the reference's
 settings (lr 1e-3, batch 128) and once with a larger, decaying learning rate
 (lr 3e-3 × 0.8^epoch, chosen from a short sweep: 105.6 nats after 8 epochs).
@@ -29,11 +29,13 @@ import platform
 import sys
 import time
 from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
-from _results import write_section as _write_section  # noqa: E402
 
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
 import numpy as np
 import torch
+from _results import write_section as _write_section  # noqa: E402
+
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -41,7 +43,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
 import pytorch_examples_vae as ref  # noqa: E402
-from vae_teach.idx import default_data_root, load_mnist_raw  # noqa: E402
+
+from vae_teach.data.mnist import default_data_root, load_mnist_raw  # noqa: E402
+
 
 EVAL_SEED = 12345
 SECTION = "MNIST speed vs pytorch/examples"
@@ -113,9 +117,9 @@ def run_reference(train_u8, train_y, test_u8, test_y, X_test, epochs: int) -> di
 
 def run_project(X_train, X_test, epochs: int, lr: float, batch_size: int, label: str,
                 lr_decay: float = 1.0) -> dict:
-    """vae_teach.train.train on the same architecture; the callback evaluates (paused out)."""
-    from vae_teach.model import VAE
-    from vae_teach.train import train
+    """vae_teach.nets.train.train on the same architecture; the callback evaluates (paused out)."""
+    from vae_teach.nets.model import VAE
+    from vae_teach.nets.train import train
 
     clock, curve = Clock(), []
     model = VAE(784, 20, hidden=[400], decoder="bernoulli", seed=0)
@@ -214,7 +218,7 @@ def results_markdown(result: dict, json_rel: str, fig_rel: str) -> str:
              "`benchmarks/bench_mnist_speed.py` (one process, runs in sequence). Reference: a "
              "faithful copy of pytorch/examples `vae/main.py` (torchvision's per-item MNIST + "
              "`ToTensor` emulated; `benchmarks/pytorch_examples_vae.py`). Project: "
-             "`vae_teach.train.train` on `VAE(784, 20, hidden=[400], decoder=\"bernoulli\")`. "
+             "`vae_teach.nets.train.train` on `VAE(784, 20, hidden=[400], decoder=\"bernoulli\")`. "
              "Test loss = main.py's (BCE + KL summed)/10000, one z per image, same noise for "
              "all runs; clocks run only while training.", "",
              f"Target: **{s['target_test_loss']:.3f} nats** ({s['target_from']}).", "",
@@ -280,7 +284,7 @@ def parse_args(argv=None):
                    help="lr factor per epoch in the second project run")
     p.add_argument("--threads", type=int, default=1,
                    help="torch.set_num_threads for all runs (0 = leave torch's default)")
-    p.add_argument("--data", default=None, help="MNIST folder (default: vae_teach.idx)")
+    p.add_argument("--data", default=None, help="MNIST folder (default: vae_teach.data.mnist)")
     p.add_argument("--from-json", default=None, metavar="PATH",
                    help="no training: redraw the figure and RESULTS.md section from saved "
                         "raw numbers (benchmarks/mnist_speed.json)")
@@ -331,11 +335,11 @@ def main(argv=None) -> dict:
     runs = []
     print("reference: pytorch/examples vae/main.py", flush=True)
     runs.append(run_reference(train_u8, train_y, test_u8, test_y, X_test, epochs))
-    print("project: vae_teach.train.train, lr 1e-3, batch 128", flush=True)
+    print("project: vae_teach.nets.train.train, lr 1e-3, batch 128", flush=True)
     runs.append(run_project(X_train, X_test, p_epochs, 1e-3, 128,
-                            "vae_teach.train, same settings (lr 1e-3, batch 128)"))
+                            "vae_teach.nets.train, same settings (lr 1e-3, batch 128)"))
     if args.tuned_lr:
-        label = (f"vae_teach.train, lr {args.tuned_lr:g} × {args.tuned_lr_decay:g}^epoch, "
+        label = (f"vae_teach.nets.train, lr {args.tuned_lr:g} × {args.tuned_lr_decay:g}^epoch, "
                  f"batch 128")
         print(f"project: {label}", flush=True)
         runs.append(run_project(X_train, X_test, p_epochs, args.tuned_lr, 128, label,

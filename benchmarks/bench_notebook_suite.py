@@ -15,10 +15,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
+import nbformat
 from _results import write_section as _write_section  # noqa: E402
 
-import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"

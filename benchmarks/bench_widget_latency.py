@@ -15,14 +15,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import time
 from pathlib import Path
-import sys
+
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _results
+import numpy as np
 from _results import write_section as _write_section  # noqa: E402
 
-import numpy as np
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADING = "## Latent explorer latency"
@@ -33,9 +34,10 @@ def _explorer():
     import matplotlib.pyplot as plt
 
     plt.switch_backend("module://ipympl.backend_nbagg")
-    from vae_teach.widgets import LatentExplorer
+    from vae_teach.nets import pretrained
+    from vae_teach.widgets.explorer import LatentExplorer
 
-    ex = LatentExplorer.from_pretrained(["vae2d"])
+    ex = LatentExplorer(*pretrained.load_many(["vae2d"]))
     canvas = ex.fig.canvas
     canvas._handle_message(canvas, {"type": "initialized"}, [])  # as the frontend does
     canvas.draw()  # the first full draw the frontend requests: caches the background
@@ -52,7 +54,8 @@ def _ms(fn, values) -> np.ndarray:
 
 
 def run(steps: int = 200, warmup: int = 20, seed: int = 0) -> dict:
-    from vae_teach import latent
+    from vae_teach.measure import codes as latent
+    from vae_teach.viz import images as viz_images
 
     ex = _explorer()
     rng = np.random.default_rng(seed)
@@ -88,7 +91,7 @@ def run(steps: int = 200, warmup: int = 20, seed: int = 0) -> dict:
         "slider → image + map marker (whole observer)": total,
         "  decode μ_θ(z) only": _ms(lambda v: latent.decode_image(model, [v, 0.0]),
                                     walk[warmup:]),
-        "  image PNG only": _ms(lambda k: latent.to_png(images[int(k)], vmax),
+        "  image PNG only": _ms(lambda k: viz_images.to_png(images[int(k)], vmax),
                                 range(len(images))),
         "  map blit + diff PNG only": _ms(blit, walk[warmup:]),
         "full map re-render (no blitting), for comparison": _ms(full, walk[warmup:]),

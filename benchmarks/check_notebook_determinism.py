@@ -4,7 +4,7 @@ the checked outputs.
 For each ``notebooks/NN_*.ipynb`` (sorted):
 
 1. execute it top to bottom twice with nbclient, each time in a fresh ``python3`` kernel with
-   ``notebooks/`` as working directory (as ``vae_teach.nbbuild`` and nbval do): run 1 on this
+   ``notebooks/`` as working directory (as ``vae_teach.tools.nbbuild`` and nbval do): run 1 on this
    machine as it is, run 2 under one of the simulated machines of
    ``tests/simulated_machines.py`` (``--machine``, default ``sse42-generic``: numpy's baseline
    SIMD loops, torch's generic kernels, another OpenBLAS core; ``--machine native`` repeats
@@ -35,9 +35,11 @@ import sys
 import time
 from pathlib import Path
 
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from simulated_machines import MACHINES, environment  # noqa: E402
+
 
 NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "benchmarks" / "out" / "notebook_determinism.json"

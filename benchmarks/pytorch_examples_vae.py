@@ -23,6 +23,7 @@ from PIL import Image
 from torch import nn, optim
 from torch.nn import functional as F
 
+
 BATCH_SIZE = 128
 LR = 1e-3
 SEED = 1

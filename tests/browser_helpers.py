@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "10_latent_space_explorer.ipynb"
 CHROMIUM = "/usr/bin/chromium"
@@ -62,13 +63,13 @@ def missing_browser_reason() -> str | None:
         if not (BIN / tool).exists():
             return f"{BIN / tool} not found: pip install -c constraints.txt -e '.[dev]'"
     if not NOTEBOOK.exists():
-        return f"{NOTEBOOK} not built yet: python -m vae_teach.nbbuild 10"
+        return f"{NOTEBOOK} not built yet: python -m vae_teach.tools.nbbuild 10"
     return None
 
 
 def demo_notebook() -> Path:
-    """The `make demo` app notebook (vae_teach.demo), written to a fresh temporary folder."""
-    from vae_teach.demo import write_app
+    """The `make demo` app notebook (vae_teach.tools.demo), written to a fresh temporary folder."""
+    from vae_teach.tools.demo import write_app
 
     return write_app(tempfile.mkdtemp(prefix="vae-demo-"))
 

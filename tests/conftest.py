@@ -11,6 +11,7 @@ import socket
 
 import pytest
 
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 _real_getaddrinfo = socket.getaddrinfo

@@ -38,6 +38,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Each machine: a description and the environment that simulates it. numpy's features are named

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+
 PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_gaussian_lemma.py"
 spec = importlib.util.spec_from_file_location("bench_gaussian_lemma", PATH)
 bench = importlib.util.module_from_spec(spec)
@@ -13,7 +14,7 @@ spec.loader.exec_module(bench)
 
 
 def test_naive_reference_agrees_with_fast_estimator_on_same_draws():
-    from vae_teach.gaussian import lemma_monte_carlo, random_lemma_args
+    from vae_teach.maths.lemma import lemma_monte_carlo, random_lemma_args
 
     args = random_lemma_args(4, np.random.default_rng(0))
     fast = lemma_monte_carlo(*args, 5000, 3)

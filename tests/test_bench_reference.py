@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 ref = pytest.importorskip("pytorch_examples_vae")
 

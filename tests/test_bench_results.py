@@ -2,6 +2,7 @@
 import importlib.util
 from pathlib import Path
 
+
 PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "_results.py"
 spec = importlib.util.spec_from_file_location("_results", PATH)
 results = importlib.util.module_from_spec(spec)

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from vae_teach.beta_effects import beta_panel, beta_stats, beta_stats_table
-from vae_teach.model import VAE
+from vae_teach.measure.experiments import beta_panel, beta_stats, beta_stats_table
+from vae_teach.nets.model import VAE
 
 
 def _model(collapse_dim=None):

@@ -6,9 +6,9 @@ the Jupyter stack is missing (`make browser-deps` installs chromium).
 The in-browser slider → image latency is measured by ``benchmarks/bench_browser_latency.py``
 (a benchmark, not a timed assertion here).
 """
+import browser_helpers as bh
 import pytest
 
-import browser_helpers as bh
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(bh.missing_browser_reason() is not None,
@@ -63,5 +63,5 @@ def test_voila_demo_hides_code_and_slider_works():
         assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
         text = page.locator("body").inner_text()
         assert "Latent-space explorer" in text, "the app's title is missing"
-        assert "from_pretrained" not in text and "import torch" not in text, \
+        assert "load_many" not in text and "import torch" not in text, \
             "notebook code is visible in the Voila app"

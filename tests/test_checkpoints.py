@@ -5,7 +5,7 @@
   ``torch.jit.load``);
 * behaviour: a file with a pickled arbitrary object is refused with a ValueError even when its
   hash is the expected one, and the object's code never runs;
-* ``vae_teach/weights/MANIFEST.json`` (when present) matches the files' SHA-256 and sizes.
+* ``vae_teach/nets/weights/MANIFEST.json`` (when present) matches the files' SHA-256 and sizes.
 """
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 import torch
-
-from vae_teach import pretrained, train
-from vae_teach.model import VAE
 from source_scan import dotted_name
+
+from vae_teach.nets import checkpoints, pretrained
+from vae_teach.nets.model import VAE
+
 
 torch.set_num_threads(1)
 PACKAGE = Path(__file__).resolve().parents[1] / "vae_teach"
-WEIGHTS = PACKAGE / "weights"
+WEIGHTS = PACKAGE / "nets" / "weights"
 
 
 def unsafe_loads(source: str) -> list[str]:
@@ -86,12 +87,12 @@ def test_pickled_object_is_refused_even_with_matching_hash(tiny, tmp_path):
     path = tmp_path / "evil.pt"
     torch.save({"config": dict(tiny.config), "state_dict": tiny.state_dict(),
                 "meta": {"note": _Payload()}}, path)
-    digest = train.sha256_file(path)
+    digest = checkpoints.sha256_file(path)
     path.with_name("evil.pt.sha256").write_text(f"{digest}  evil.pt\n")
     with pytest.raises(ValueError, match=r"pickled Python objects.*weights_only=True"):
-        train.load_checkpoint(path)
+        checkpoints.load_checkpoint(path)
     with pytest.raises(ValueError, match="pickled Python objects"):
-        train.load_checkpoint(path, expected_sha256=digest)
+        checkpoints.load_checkpoint(path, expected_sha256=digest)
     assert not getattr(builtins, "_vae_teach_pwned", False)
 
 
@@ -99,34 +100,34 @@ def test_pickled_object_is_refused_through_the_manifest(tiny, tmp_path):
     path = tmp_path / "vae2d.pt"
     torch.save({"config": dict(tiny.config), "state_dict": tiny.state_dict(),
                 "meta": _Payload()}, path)
-    entry = {"file": path.name, "sha256": train.sha256_file(path)}
+    entry = {"file": path.name, "sha256": checkpoints.sha256_file(path)}
     (tmp_path / "MANIFEST.json").write_text(json.dumps({"models": {"vae2d": entry}}))
     with pytest.raises(ValueError, match="pickled Python objects"):
         pretrained.load("vae2d", weights_dir=tmp_path)
 
 
 def test_save_then_load_round_trip_is_verified(tiny, tmp_path):
-    digest = train.save_checkpoint(tiny, tmp_path / "m.pt", meta={"seed": 0})
-    assert digest == train.sha256_file(tmp_path / "m.pt")
-    model = train.load_checkpoint(tmp_path / "m.pt", expected_sha256=digest.upper())
+    digest = checkpoints.save_checkpoint(tiny, tmp_path / "m.pt", meta={"seed": 0})
+    assert digest == checkpoints.sha256_file(tmp_path / "m.pt")
+    model = checkpoints.load_checkpoint(tmp_path / "m.pt", expected_sha256=digest.upper())
     assert model.checkpoint_meta == {"seed": 0}
     for k, v in tiny.state_dict().items():
         assert torch.equal(v, model.state_dict()[k])
     (tmp_path / "m.pt.sha256").write_text("f" * 64 + "  m.pt\n")  # sidecar out of date
     with pytest.raises(ValueError, match="SHA-256"):
-        train.load_checkpoint(tmp_path / "m.pt")
+        checkpoints.load_checkpoint(tmp_path / "m.pt")
 
 
 MANIFEST = pretrained.read_manifest()
 
 
-@pytest.mark.skipif(not MANIFEST, reason="no vae_teach/weights/MANIFEST.json in this checkout")
+@pytest.mark.skipif(not MANIFEST, reason="no vae_teach/nets/weights/MANIFEST.json in this checkout")
 def test_manifest_matches_the_weight_files():
     assert set(MANIFEST) <= set(pretrained.SPECS)
     for name, entry in MANIFEST.items():
         path = WEIGHTS / entry["file"]
         assert path.is_file(), f"{name}: {path} listed in the manifest but missing"
-        assert train.sha256_file(path) == entry["sha256"], f"{name}: SHA-256 differs"
+        assert checkpoints.sha256_file(path) == entry["sha256"], f"{name}: SHA-256 differs"
         assert path.stat().st_size == entry["bytes"], f"{name}: size differs"
         assert entry["config"] == pretrained.SPECS[name]["config"], name
     listed = {entry["file"] for entry in MANIFEST.values()}
@@ -134,7 +135,7 @@ def test_manifest_matches_the_weight_files():
     assert on_disk == listed, f"weight files without a manifest entry: {on_disk - listed}"
 
 
-@pytest.mark.skipif(not MANIFEST, reason="no vae_teach/weights/MANIFEST.json in this checkout")
+@pytest.mark.skipif(not MANIFEST, reason="no vae_teach/nets/weights/MANIFEST.json in this checkout")
 def test_shipped_weights_load_verified_and_contain_only_tensors():
     for name, entry in MANIFEST.items():
         ckpt = torch.load(WEIGHTS / entry["file"], map_location="cpu", weights_only=True)

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 import torch
 
-from vae_teach import closed_form as cf
-from vae_teach.data import load_digits_split
-from vae_teach.elbo import L_b_closed_form, L_b_monte_carlo
-from vae_teach.gaussian import lemma_closed_form
-from vae_teach.model import AE, VAE
+from vae_teach.data.digits import load_digits_split
+from vae_teach.maths.lemma import lemma_closed_form
+from vae_teach.measure import slide_lines as cf
+from vae_teach.nets.model import AE, VAE
+from vae_teach.nets.objectives import L_b_closed_form, L_b_monte_carlo
+
 
 N_SAMPLES = 4000
 CORRECT = {"1", "2", "3 (as intended)", "4 (corrected)", "S1 (corrected)", "S2"}
@@ -210,7 +211,7 @@ def test_bad_input_gives_one_clear_error(kwargs, err, match, x_i):
 @pytest.mark.parametrize("name", ["vae_slide", "vae_learned_var"])
 def test_pretrained_models_show_the_errata(name):
     """The notebook's models: correct lines hold, printed lines 3/4 (and S1) fail."""
-    from vae_teach.pretrained import load, load_data
+    from vae_teach.nets.pretrained import load, load_data
 
     try:
         model = load(name, train_if_missing=False)

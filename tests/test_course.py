@@ -3,6 +3,7 @@ from pathlib import Path
 
 from vae_teach.course import CONTENTS, contents_markdown, notation_markdown
 
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

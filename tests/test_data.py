@@ -1,9 +1,9 @@
 """Digits split, pixel scales, toy sets and their input checks."""
 import numpy as np
 import pytest
-import torch
 
-from vae_teach import data
+from vae_teach.data import digits as data
+from vae_teach.data import toys
 
 
 @pytest.mark.parametrize("split, n", [("train", 1000), ("val", 350), ("test", 447),
@@ -43,22 +43,13 @@ def test_bad_arguments_name_the_argument(kwargs, word):
         data.load_digits_split(**kwargs)
 
 
-def test_tensor_helpers():
-    X, y = data.load_digits_tensors("val", "binary")
-    assert X.dtype == torch.float32 and X.shape == (350, 64) and y.dtype == torch.int64
-    t = data.to_tensor(np.ones((3, 4)))
-    assert t.dtype == torch.float32 and t.shape == (3, 4)
-    with pytest.raises(ValueError, match="X must be a non-empty"):
-        data.to_tensor(np.ones(5))
-    with pytest.raises(ValueError, match="non-empty"):
-        data.to_tensor(np.ones((0, 3)))
 
 
-@pytest.mark.parametrize("name", data.TOY_SETS)
+@pytest.mark.parametrize("name", toys.TOY_SETS)
 def test_toy_sets_are_seeded(name):
-    X, y = data.make_toy(name, n=200, seed=3)
-    X2, _ = data.make_toy(name, n=200, seed=3)
-    X3, _ = data.make_toy(name, n=200, seed=4)
+    X, y = toys.make_toy(name, n=200, seed=3)
+    X2, _ = toys.make_toy(name, n=200, seed=3)
+    X3, _ = toys.make_toy(name, n=200, seed=4)
     assert X.shape == (200, 2) and X.dtype == np.float32 and y.shape == (200,)
     np.testing.assert_array_equal(X, X2)
     assert not np.array_equal(X, X3)
@@ -66,7 +57,7 @@ def test_toy_sets_are_seeded(name):
 
 
 def test_rings_radii():
-    X, y = data.make_toy("rings", n=400, noise=0.0, seed=0)
+    X, y = toys.make_toy("rings", n=400, noise=0.0, seed=0)
     r = np.linalg.norm(X, axis=1)
     np.testing.assert_allclose(r[y == 0], 1.0, atol=1e-5)
     np.testing.assert_allclose(r[y == 1], 0.5, atol=1e-5)
@@ -79,11 +70,11 @@ def test_rings_radii():
                                          ({"noise": "big"}, TypeError), ({"seed": -1}, ValueError)])
 def test_toy_bad_arguments(kwargs, exc):
     with pytest.raises(exc):
-        data.make_toy(**kwargs)
+        toys.make_toy(**kwargs)
 
 
 def test_moons_shape_is_two_half_circles():
-    X, y = data.make_toy("moons", n=500, noise=0.0, seed=1)
+    X, y = toys.make_toy("moons", n=500, noise=0.0, seed=1)
     upper, lower = X[y == 0], X[y == 1]
     np.testing.assert_allclose(np.linalg.norm(upper, axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(lower - [1.0, 0.5], axis=1), 1.0, atol=1e-5)

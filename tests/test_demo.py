@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from vae_teach import demo
+from vae_teach.tools import demo
 
 
 def test_app_notebook_is_a_title_and_the_explorer(tmp_path):
@@ -14,7 +14,7 @@ def test_app_notebook_is_a_title_and_the_explorer(tmp_path):
     assert [c.cell_type for c in nb.cells] == ["markdown", "code"]
     assert nb.cells[0].source.startswith("# Latent-space explorer")
     assert "%matplotlib widget" in nb.cells[1].source
-    assert "LatentExplorer.from_pretrained" in nb.cells[1].source
+    assert "LatentExplorer(*pretrained.load_many(" in nb.cells[1].source
 
 
 def test_app_runs_headless_and_shows_the_widget(tmp_path):

@@ -1,7 +1,7 @@
 """Same seed → bit-identical numbers; different seed → different numbers; no hidden global RNG.
 
-* training (``train.train``): loss histories and final parameters,
-* evaluation (``evaluate``: ELBO, IWAE-k) and ``train.evaluate_loss``,
+* training (``nets.train.train``): loss histories and final parameters,
+* evaluation (``evaluate``: ELBO, IWAE-k) and ``nets.train.evaluate_loss``,
 * the numpy Monte-Carlo helpers,
 * a source scan: every random call in ``vae_teach`` takes a seed / Generator (no
   ``np.random.<fn>`` global state, no ``random`` module, torch samplers get ``generator=``).
@@ -14,11 +14,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
-from vae_teach import data, elbo_exact, em, evaluate, gaussian, latent, minibatch, train
-from vae_teach.model import VAE
-from vae_teach.ppca import PPCA
 from source_scan import dotted_name
+
+from vae_teach.data import digits as data
+from vae_teach.maths import bound as elbo_exact
+from vae_teach.maths import em
+from vae_teach.maths import gaussian, lemma, minibatch
+from vae_teach.maths import prior as maths_prior
+from vae_teach.maths.ppca import PPCA
+from vae_teach.nets import checkpoints, evaluate, train
+from vae_teach.nets.model import VAE
+
 
 torch.set_num_threads(1)
 PACKAGE = Path(__file__).resolve().parents[1] / "vae_teach"
@@ -74,8 +80,8 @@ def test_training_same_seed_is_bit_identical(digits):
 def test_checkpoint_round_trip_keeps_numbers(digits, tmp_path):
     model, _ = _run(digits)
     X, V = digits
-    train.save_checkpoint(model, tmp_path / "m.pt")
-    again = train.load_checkpoint(tmp_path / "m.pt")
+    checkpoints.save_checkpoint(model, tmp_path / "m.pt")
+    again = checkpoints.load_checkpoint(tmp_path / "m.pt")
     assert _same_params(model, again)
     assert train.evaluate_loss(model, V, seed=3) == train.evaluate_loss(again, V, seed=3)
 
@@ -104,17 +110,17 @@ def test_evaluation_leaves_the_global_rngs_alone(model, digits):
     torch_state, np_state = torch.get_rng_state(), np.random.get_state()
     evaluate.evaluate(model, V, k=5, n_samples=3, seed=0)
     train.evaluate_loss(model, V, seed=0)
-    latent.prior_samples(2, 10, seed=0)
-    gaussian.lemma_monte_carlo(np.zeros(2), np.eye(2), np.ones(2), np.eye(2), 100, rng=0)
+    maths_prior.prior_samples(2, 10, seed=0)
+    lemma.lemma_monte_carlo(np.zeros(2), np.eye(2), np.ones(2), np.eye(2), 100, rng=0)
     assert torch.equal(torch.get_rng_state(), torch_state)
     after = np.random.get_state()
     assert np_state[0] == after[0] and np.array_equal(np_state[1], after[1])
 
 
 def test_numpy_monte_carlo_same_seed_is_bit_identical():
-    mu_tilde, Sigma_tilde, mu, Sigma = gaussian.random_lemma_args(3, rng=0)
+    mu_tilde, Sigma_tilde, mu, Sigma = lemma.random_lemma_args(3, rng=0)
     calls = {
-        "lemma_monte_carlo": lambda s: gaussian.lemma_monte_carlo(mu_tilde, Sigma_tilde, mu,
+        "lemma_monte_carlo": lambda s: lemma.lemma_monte_carlo(mu_tilde, Sigma_tilde, mu,
                                                                   Sigma, 500, rng=s),
         "random_spd": lambda s: gaussian.random_spd(3, rng=s),
         "ppca.sample": lambda s: PPCA(np.ones((3, 1)), np.zeros(3), 0.5).sample(20, rng=s),
@@ -124,7 +130,7 @@ def test_numpy_monte_carlo_same_seed_is_bit_identical():
                                                              rng=s),
         "minibatch_estimates": lambda s: minibatch.minibatch_estimates(np.arange(10.0), 3, 5,
                                                                        rng=s),
-        "prior_samples": lambda s: latent.prior_samples(2, 5, seed=s),
+        "prior_samples": lambda s: maths_prior.prior_samples(2, 5, seed=s),
     }
     for name, call in calls.items():
         a, b, c = (np.asarray(call(s), dtype=float) for s in (0, 0, 1))

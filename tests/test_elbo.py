@@ -5,9 +5,10 @@ import pytest
 import torch
 from torch.distributions import Bernoulli, Normal, kl_divergence
 
-from vae_teach import elbo
-from vae_teach.data import load_digits_split
-from vae_teach.model import AE, VAE
+from vae_teach.data.digits import load_digits_split
+from vae_teach.nets import objectives as elbo
+from vae_teach.nets.model import AE, VAE
+
 
 torch.set_num_threads(1)
 LOG_2PI = math.log(2 * math.pi)
@@ -64,7 +65,7 @@ def test_closed_form_equals_generic_decoder_likelihood_minus_kl():
     model = VAE(64, 2, hidden=[16], decoder="gaussian").double()
     x = torch.tensor(load_digits_split("test", "raw")[0][:20], dtype=torch.float64)
     mu_tilde, zeta = model.encoder(x)
-    from vae_teach.model import reparameterize
+    from vae_teach.nets.model import reparameterize
     z = reparameterize(mu_tilde, zeta, torch.Generator().manual_seed(0), n_samples=5)
     generic = elbo.log_px_given_z(model, x, z).mean(0) - elbo.kl_to_prior(mu_tilde, zeta)
     closed = elbo.L_b_closed_form(x, model.decode(z), mu_tilde, zeta, per_sample=True)
@@ -78,7 +79,7 @@ def test_monte_carlo_elbo_agrees_with_closed_form():
     mc, se = elbo.L_b_monte_carlo(model, x, S, torch.Generator().manual_seed(0))
     with torch.no_grad():
         mu_tilde, zeta = model.encoder(x)
-        from vae_teach.model import reparameterize
+        from vae_teach.nets.model import reparameterize
         z = reparameterize(mu_tilde, zeta, torch.Generator().manual_seed(1), n_samples=S)
         closed = elbo.L_b_closed_form(x, model.decode(z), mu_tilde, zeta)
     assert se > 0

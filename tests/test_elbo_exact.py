@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from vae_teach.elbo_exact import (gap_check, kl_to_posterior, log_q, lower_bound,
-                                  lower_bound_lines, lower_bound_terms, random_q, sample_q)
-from vae_teach.gaussian import kl_gaussian, proof_lines_hold
-from vae_teach.latent_grid import LatentGrid1D
-from vae_teach.ppca import PPCA
+from vae_teach.maths.bound import (gap_check, kl_to_posterior, log_q, lower_bound,
+                                   lower_bound_lines, lower_bound_terms, random_q, sample_q)
+from vae_teach.maths.gaussian import kl_gaussian
+from vae_teach.maths.lemma import proof_lines_hold
+from vae_teach.maths.ppca import PPCA
+from vae_teach.maths.quadrature import LatentGrid1D
 
 
 def make_model(M=5, m=2, seed=0, sigma2=0.3) -> PPCA:

@@ -1,4 +1,4 @@
-"""EM for pPCA (vae_teach.em) against scipy/sklearn, and the lines of the slide
+"""EM for pPCA (vae_teach.maths.em) against scipy/sklearn, and the lines of the slide
 "VAE V.S. EM ALGORITHM" checked numerically."""
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pytest
 from scipy.stats import multivariate_normal
 from sklearn.decomposition import PCA
 
-from vae_teach import em
-from vae_teach.data import load_digits_split
+from vae_teach.data.digits import load_digits_split
+from vae_teach.maths import em
+from vae_teach.maths.ppca import PPCA
 
 
 def _data(N=200, M=6, m=2, seed=0):
@@ -41,36 +42,36 @@ def test_log_likelihood_matches_scipy(X):
     theta = em.init_params(X.shape[1], 2, seed=3, scale=0.5)
     C = theta.W @ theta.W.T + theta.sigma2 * np.eye(X.shape[1])
     want = multivariate_normal(theta.mu, C).logpdf(X)
-    np.testing.assert_allclose(em.log_likelihood(X, theta, per_sample=True), want, rtol=1e-10)
-    assert em.log_likelihood(X, theta) == pytest.approx(want.sum(), rel=1e-10)
+    np.testing.assert_allclose(theta.log_likelihood_per_sample(X), want, rtol=1e-10)
+    assert theta.log_likelihood(X) == pytest.approx(want.sum(), rel=1e-10)
 
 
 def test_log_likelihood_matches_sklearn_pca_score(digits):
     pca = PCA(n_components=2).fit(digits)
     W = pca.components_.T * np.sqrt(pca.explained_variance_ - pca.noise_variance_)
-    theta = em.PPCAParams(W, pca.mean_, float(pca.noise_variance_))
-    assert em.log_likelihood(digits, theta) == pytest.approx(pca.score(digits) * len(digits),
+    theta = PPCA(W, pca.mean_, float(pca.noise_variance_))
+    assert theta.log_likelihood(digits) == pytest.approx(pca.score(digits) * len(digits),
                                                              rel=1e-8)
 
 
 def test_mle_is_sklearn_with_1_over_N_and_beats_perturbations(digits):
     N = len(digits)
     pca = PCA(n_components=2).fit(digits)
-    theta = em.mle(digits, 2)
+    theta = PPCA.fit(digits, 2)
     assert theta.sigma2 == pytest.approx(pca.noise_variance_ * (N - 1) / N, rel=1e-8)
-    best = em.log_likelihood(digits, theta)
+    best = theta.log_likelihood(digits)
     rng = np.random.default_rng(0)
     for _ in range(5):
         W = theta.W + 1e-2 * rng.normal(size=theta.W.shape)
         mu = theta.mu + 1e-2 * rng.normal(size=theta.mu.shape)
-        assert em.log_likelihood(digits, em.PPCAParams(W, mu, theta.sigma2 * 1.01)) < best
+        assert PPCA(W, mu, theta.sigma2 * 1.01).log_likelihood(digits) < best
 
 
 def test_posterior_matches_gaussian_conditioning(X):
     theta = em.init_params(X.shape[1], 2, seed=1)
-    W, mu, s2 = theta
+    W, mu, s2 = theta.W, theta.mu, theta.sigma2
     C = W @ W.T + s2 * np.eye(X.shape[1])
-    mean, cov = em.posterior(X, theta)
+    mean, cov = theta.posterior(X)
     np.testing.assert_allclose(cov, np.eye(2) - W.T @ np.linalg.solve(C, W), atol=1e-12)
     np.testing.assert_allclose(mean, np.linalg.solve(C, (X - mu).T).T @ W, atol=1e-10)
 
@@ -83,7 +84,7 @@ def test_log_lik_equals_L_b_plus_KL(X, shared):
     q = _random_q(len(X), 2, rng, shared)
     gap = em.kl_gap(X, theta, *q)
     assert gap > 0
-    assert em.log_likelihood(X, theta) == pytest.approx(em.lower_bound(X, theta, *q) + gap,
+    assert theta.log_likelihood(X) == pytest.approx(em.lower_bound(X, theta, *q) + gap,
                                                         rel=1e-10)
 
 
@@ -92,7 +93,7 @@ def test_kl_gap_matches_scipy_entropy_and_cross_entropy(X):
     rng = np.random.default_rng(5)
     theta = em.init_params(X.shape[1], 2, seed=6)
     q_mean, q_cov = _random_q(3, 2, rng)
-    p_mean, p_cov = em.posterior(X[:3], theta)
+    p_mean, p_cov = theta.posterior(X[:3])
     kl = em.kl_gap(X[:3], theta, q_mean, q_cov, per_sample=True)
     for n in range(3):
         qn = multivariate_normal(q_mean[n], q_cov[n])
@@ -117,7 +118,7 @@ def test_e_step_closes_the_gap_and_log_lik_never_decreases(digits):
 
 def test_em_converges_to_the_closed_form_mle(X):
     h = em.run_em(X, 2, n_steps=600, seed=0)  # EM for pPCA converges slowly (linearly)
-    best = em.log_likelihood(X, em.mle(X, 2))
+    best = PPCA.fit(X, 2).log_likelihood(X)
     assert h.log_lik_final <= best + 1e-9 * abs(best)
     assert h.log_lik_final == pytest.approx(best, rel=1e-8)
 
@@ -132,7 +133,7 @@ def test_m_step_is_the_argmax_of_Q(X):
         W = theta.W + 1e-3 * rng.normal(size=theta.W.shape)
         mu = theta.mu + 1e-3 * rng.normal(size=theta.mu.shape)
         s2 = theta.sigma2 * np.exp(1e-3 * rng.normal())
-        assert em.Q(X, em.PPCAParams(W, mu, s2), theta_t) < best
+        assert em.Q(X, PPCA(W, mu, s2), theta_t) < best
 
 
 def test_slide_L_b_minus_expected_complete_log_lik_is_entropy_constant_in_theta(X):
@@ -161,15 +162,15 @@ def test_entropy_matches_scipy():
 
 
 @pytest.mark.parametrize("call, exc, words", [
-    (lambda X: em.log_likelihood(X, (1, 2, 3)), TypeError, "PPCAParams"),
-    (lambda X: em.log_likelihood(X[:, :3], em.init_params(6, 2)), ValueError, "M = 3"),
-    (lambda X: em.log_likelihood(X, em.PPCAParams(np.ones((6, 2)), np.zeros(6), -1.0)),
+    (lambda X: em.e_step(X, (1, 2, 3)), TypeError, "PPCA"),
+    (lambda X: em.e_step(X[:, :3], em.init_params(6, 2)), ValueError, "M = 6"),
+    (lambda X: em.e_step(X, PPCA(np.ones((6, 2)), np.zeros(6), -1.0)),
      ValueError, "sigma2"),
     (lambda X: em.lower_bound(X, em.init_params(6, 2), np.zeros((5, 2)), np.eye(2)),
      ValueError, "q_mean"),
     (lambda X: em.lower_bound(X, em.init_params(6, 2), np.zeros((200, 2)), -np.eye(2)),
      ValueError, "positive definite"),
-    (lambda X: em.mle(X, 6), ValueError, "smaller"),
+    (lambda X: PPCA.fit(X, 6), ValueError, "m < M"),
     (lambda X: em.run_em(X, 2, n_steps=0), ValueError, "n_steps"),
     (lambda X: em.entropy_q(np.eye(2)), TypeError, "N"),
 ])

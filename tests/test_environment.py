@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_ONLY = {"python", "pip"}                  # conda plumbing, no pip counterpart
 CONDA_TO_PIP = {"pytorch": "torch"}

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from vae_teach.exercises import (NOT_SOLVED, check_label_entropy,
-                                 check_nearest_distance, check_reparameterise)
 from exercise_helpers import assert_verdicts
 
+from vae_teach.exercises import (NOT_SOLVED, check_label_entropy, check_nearest_distance,
+                                 check_reparameterise)
 
 
 def _nearest(X_gen, X_train):

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 import pytest
-
-from vae_teach.exercises import (NOT_SOLVED, WRONG, check_closed_part,
-                                 check_simpler_close_form)
 from exercise_helpers import assert_verdicts
+
+from vae_teach.exercises import NOT_SOLVED, WRONG, check_closed_part, check_simpler_close_form
+
 
 LOG_2PI = math.log(2 * math.pi)
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from exercise_helpers import assert_verdicts
 from scipy.stats import multivariate_normal, norm
 
-from vae_teach.exercises import (NOT_SOLVED, WRONG, check_grid_lower_bound,
-                                 check_log_marginal, check_log_q_factorised,
-                                 check_minibatch_estimate, check_mle_sigma2, check_optimal_q)
-from exercise_helpers import assert_verdicts
-
+from vae_teach.exercises import (NOT_SOLVED, WRONG, check_grid_lower_bound, check_log_marginal,
+                                 check_log_q_factorised, check_minibatch_estimate, check_mle_sigma2,
+                                 check_optimal_q)
 
 
 def _log_marginal(X, W, mu, sigma2):

@@ -1,12 +1,10 @@
 """Checkers of notebook 10: correct / not yet solved / wrong, each with a hint."""
 import numpy as np
 import pytest
+from exercise_helpers import assert_verdicts
 from scipy.stats import norm
 
-from vae_teach.exercises import (NOT_SOLVED, check_interpolate,
-                                 check_log_prior, check_prior_grid)
-from exercise_helpers import assert_verdicts
-
+from vae_teach.exercises import NOT_SOLVED, check_interpolate, check_log_prior, check_prior_grid
 
 
 def _interp_right(z_a, z_b, n):
@@ -51,7 +49,7 @@ def test_checker_verdicts(checker, right, wrong, capsys):
 
 
 def test_package_solutions_pass():
-    from vae_teach.latent import interpolate_codes, log_prior, prior_quantile_grid
+    from vae_teach.maths.prior import interpolate_codes, log_prior, prior_quantile_grid
 
     assert check_interpolate(interpolate_codes, verbose=False)
     assert check_log_prior(log_prior, verbose=False)

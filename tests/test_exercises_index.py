@@ -3,9 +3,9 @@ import importlib
 import sys
 
 import pytest
+from exercise_helpers import stub as exercise_stub
 
 import vae_teach.exercises as ex
-from exercise_helpers import stub as exercise_stub
 
 
 def test_every_indexed_checker_resolves_to_a_callable():
@@ -30,8 +30,8 @@ def test_topics_are_imported_lazily():
             del sys.modules[mod]
     ex.__dict__.pop("check_lemma_closed_form", None)
     ex.check_lemma_closed_form
-    assert "vae_teach.exercises.lemma" in sys.modules
-    assert "vae_teach.exercises.explorer" not in sys.modules
+    assert "vae_teach.exercises.nb07_gaussian_lemma" in sys.modules
+    assert "vae_teach.exercises.nb10_latent_space_explorer" not in sys.modules
 
 
 CHECKERS = [name for name in ex.__all__ if name.startswith("check_")

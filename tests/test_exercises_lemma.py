@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from exercise_helpers import assert_verdicts
 from scipy.stats import multivariate_normal
 
-from vae_teach.exercises import (WRONG, check_lemma_closed_form,
-                                 check_mc_estimate, check_neg_entropy)
-from exercise_helpers import assert_verdicts
-from vae_teach.gaussian import lemma_closed_form, neg_entropy
-
+from vae_teach.exercises import WRONG, check_lemma_closed_form, check_mc_estimate, check_neg_entropy
+from vae_teach.maths.gaussian import neg_entropy
+from vae_teach.maths.lemma import lemma_closed_form
 
 
 def _mc_right(xi, mu, Sigma):

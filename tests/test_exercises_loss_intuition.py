@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from vae_teach.exercises import (NOT_SOLVED, WRONG, check_aggregate_moments,
-                                 check_regulariser, check_regulariser_gradient)
 from exercise_helpers import assert_verdicts
 
+from vae_teach.exercises import (NOT_SOLVED, WRONG, check_aggregate_moments, check_regulariser,
+                                 check_regulariser_gradient)
 
 
 CASES = {

@@ -5,10 +5,11 @@ import math
 
 import numpy as np
 import pytest
-
-from vae_teach.exercises import (NOT_SOLVED, WRONG, check_L_VAE,
-                                 check_L_VAE_from_L_b, check_log_mean_exp)
 from exercise_helpers import assert_verdicts
+
+from vae_teach.exercises import (NOT_SOLVED, WRONG, check_L_VAE, check_L_VAE_from_L_b,
+                                 check_log_mean_exp)
+
 
 LOG_2PI = math.log(2 * math.pi)
 

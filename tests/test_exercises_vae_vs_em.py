@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from vae_teach import em
-from vae_teach.exercises import (NOT_SOLVED, check_e_step, check_entropy_q,
-                                 check_sigma2_update)
 from exercise_helpers import assert_verdicts
 
+from vae_teach.exercises import NOT_SOLVED, check_e_step, check_entropy_q, check_sigma2_update
+from vae_teach.maths import em
 
 
 def _posterior(X, W, mu, sigma2):

@@ -1,4 +1,4 @@
-"""Every figure of ``vae_teach.figures`` renders (expected pixel size, not blank) and is
+"""Every figure of ``vae_teach.viz.lecture`` renders (expected pixel size, not blank) and is
 deterministic (the same PNG bytes when drawn twice), and ``make figures``' script works."""
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from vae_teach import figures
-from vae_teach.style import savefig
+from vae_teach.maths import bound as maths_bound
+from vae_teach.maths import em as maths_em
+from vae_teach.maths import gaussian
+from vae_teach.measure import experiments, holes
+from vae_teach.tools import figures
+from vae_teach.viz import lecture
+from vae_teach.viz.style import savefig
+
 
 # Expected PNG size (width, height) in pixels at 100 dpi.
 SIZES = {
@@ -83,8 +89,8 @@ def test_figure_is_deterministic(rendered, name):
 
 
 def test_svg_is_deterministic(tmp_path):
-    a = savefig(figures.fig_ae_vs_vae(), tmp_path / "a.svg").read_bytes()
-    b = savefig(figures.fig_ae_vs_vae(), tmp_path / "b.svg").read_bytes()
+    a = savefig(lecture.fig_ae_vs_vae(), tmp_path / "a.svg").read_bytes()
+    b = savefig(lecture.fig_ae_vs_vae(), tmp_path / "b.svg").read_bytes()
     assert a == b
     assert b"<svg" in a and b"Date" not in a
 
@@ -104,27 +110,27 @@ def test_unknown_name_is_a_clear_error(tmp_path):
 
 def test_bad_suffix_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="suffix"):
-        savefig(figures.fig_ae_vs_vae(), tmp_path / "x.jpg")
+        savefig(lecture.fig_ae_vs_vae(), tmp_path / "x.jpg")
 
 
 def test_gaussian_panel_uses_exact_posterior():
     # the encoder drawn is the linear-Gaussian posterior: check against Bayes on a grid
     x_i, w, b, s = 2.0, 1.5, 0.0, 0.7
-    mu_t, sig_t = figures.linear_gaussian_posterior(x_i, w, b, s)
+    mu_t, sig_t = gaussian.linear_gaussian_posterior(x_i, w, b, s)
     z = np.linspace(-6, 6, 20001)
     post = np.exp(-0.5 * z ** 2 - 0.5 * ((x_i - w * z - b) / s) ** 2)
     post /= np.trapezoid(post, z)
     assert np.trapezoid(z * post, z) == pytest.approx(mu_t, abs=1e-6)
     assert np.sqrt(np.trapezoid((z - mu_t) ** 2 * post, z)) == pytest.approx(sig_t, abs=1e-6)
     with pytest.raises(ValueError, match="sigma_x"):
-        figures.fig_gaussian_encoder_decoder(sigma_x=0.0)
+        lecture.fig_gaussian_encoder_decoder(sigma_x=0.0)
 
 
 @pytest.fixture(scope="module")
 def digits_ppca():
-    from vae_teach import em
-    from vae_teach.data import load_digits_split
-    from vae_teach.ppca import PPCA
+    from vae_teach.data.digits import load_digits_split
+    from vae_teach.maths import em
+    from vae_teach.maths.ppca import PPCA
 
     X, _ = load_digits_split("train", scale="raw")
     history = em.run_em(X, 2, n_steps=6, theta0=em.init_params(X.shape[1], 2, seed=0))
@@ -133,7 +139,7 @@ def digits_ppca():
 
 def test_lower_bound_numbers_obey_the_identity(digits_ppca):
     X, model, _ = digits_ppca
-    rows = figures.lower_bound_table(X, model, figures.example_qs(X, model))
+    rows = maths_bound.lower_bound_table(X, model, maths_bound.example_qs(X, model))
     log_p = rows[0]["log_p"]
     for r in rows:
         assert abs(r["residual"]) <= 1e-9 * abs(log_p)      # L_b + KL = log p(X)
@@ -144,7 +150,7 @@ def test_lower_bound_numbers_obey_the_identity(digits_ppca):
 
 def test_em_slice_touches_at_old_theta_and_peaks_at_new(digits_ppca):
     X, _, history = digits_ppca
-    s, log_p, L_b = figures.em_slice(X, history, step=2, s=np.linspace(-0.5, 1.5, 41))
+    s, log_p, L_b = maths_em.em_slice(X, history, step=2, s=np.linspace(-0.5, 1.5, 41))
     k0, k1 = 10, 30                                          # s = 0 and s = 1
     assert abs(log_p[k0] - L_b[k0]) <= 1e-9 * abs(log_p[k0])   # E-step: bound touches
     assert np.all(L_b <= log_p + 1e-9 * np.abs(log_p))         # a lower bound everywhere
@@ -155,7 +161,7 @@ def test_em_slice_touches_at_old_theta_and_peaks_at_new(digits_ppca):
 def test_em_figure_rejects_out_of_range_steps(digits_ppca):
     X, _, history = digits_ppca
     with pytest.raises(ValueError, match="first, n_show and step"):
-        figures.fig_em(X, history, first=4, n_show=5)
+        lecture.fig_em(X, history, first=4, n_show=5)
 
 
 # ------------------------------------------------------------------ model-based figures
@@ -163,20 +169,20 @@ def test_em_figure_rejects_out_of_range_steps(digits_ppca):
 
 def test_gap_distance_is_in_units_of_code_spacing():
     Z = np.array([[i, j] for i in range(5) for j in range(5)], dtype=float)   # spacing 1
-    d = figures.gap_distance(Z, np.array([[2.0, 2.0], [10.0, 0.0], [2.5, 2.0]]))
+    d = holes.gap_distance(Z, np.array([[2.0, 2.0], [10.0, 0.0], [2.5, 2.0]]))
     np.testing.assert_allclose(d, [0.0, 6.0, 0.5])
     Z2 = 7.0 * Z                                                  # scale-free
-    np.testing.assert_allclose(figures.gap_distance(Z2, np.array([[70.0, 0.0]])), [6.0])
+    np.testing.assert_allclose(holes.gap_distance(Z2, np.array([[70.0, 0.0]])), [6.0])
 
 
 def test_grid_codes_run_like_the_map():
     g0, g1 = np.array([0.0, 1.0, 2.0]), np.array([-1.0, 1.0])
-    pts = figures.grid_codes(g0, g1)
+    pts = holes.grid_codes(g0, g1)
     np.testing.assert_array_equal(pts[0], [0.0, 1.0])    # top-left: smallest z1, largest z2
     np.testing.assert_array_equal(pts[-1], [2.0, -1.0])  # bottom-right
     rng = np.random.default_rng(0)
     Z = rng.standard_normal((1000, 2))
-    a, b = figures.latent_grid(Z, n_grid=5, quantile=0.01)
+    a, b = holes.grid_over_codes(Z, n_grid=5, quantile=0.01)
     assert len(a) == len(b) == 5
     assert a[0] == pytest.approx(np.quantile(Z[:, 0], 0.01))
     assert b[-1] == pytest.approx(np.quantile(Z[:, 1], 0.99))
@@ -184,15 +190,15 @@ def test_grid_codes_run_like_the_map():
 
 @pytest.mark.slow
 def test_why_vae_numbers_are_measured_on_the_decoded_grid():
-    from vae_teach import pretrained
-    from vae_teach.sample_quality import (classifier_confidence, fit_digit_classifier,
-                                          nearest_train_distance)
+    from vae_teach.measure.quality import (classifier_confidence, fit_digit_classifier,
+                                           nearest_train_distance)
+    from vae_teach.nets import pretrained
 
     vae = pretrained.load("vae2d", progress=False)
     X, _ = pretrained.load_data("vae2d", "test")
     X_ref, y_ref = pretrained.load_data("vae2d", "train")
     clf = fit_digit_classifier(X_ref, y_ref)
-    r = figures.why_vae_numbers(vae, X, X_ref, clf, n_grid=7)
+    r = holes.why_vae_numbers(vae, X, X_ref, clf, n_grid=7)
     assert r["images"].shape == (49, 8, 8) and r["in_gap"].shape == (49,)
     flat = r["images"].reshape(49, -1)
     gap = r["in_gap"]
@@ -203,20 +209,22 @@ def test_why_vae_numbers_are_measured_on_the_decoded_grid():
 
 
 def test_why_vae_needs_a_2d_latent():
-    from vae_teach.model import VAE
+    from vae_teach.nets.model import VAE
 
     X = np.zeros((5, 64), dtype=np.float32)
     with pytest.raises(ValueError, match="m = 3"):
-        figures.fig_why_vae(VAE(64, 3), VAE(64, 3), X, np.arange(5), X, np.arange(5))
+        holes.why_vae_numbers(VAE(64, 3), X, X, clf=None)
 
 
 @pytest.mark.slow
 def test_only_reconstruction_shrinks_sigma_and_regulariser_gives_unit_codes():
-    # the slide's claim, measured on the two models the figure draws (cached training)
-    from vae_teach.data import load_digits_split
-    from vae_teach.loss_intuition import code_stats
+    # the slide's claim, measured on the two models the figure draws
+    from vae_teach.data.digits import load_digits_split
+    from vae_teach.measure.codes import code_stats
 
-    models = figures.train_beta_pair()
+    X_train, _ = load_digits_split("train", "binary")
+    runs = experiments.train_with_and_without_kl(X_train, decoder="bernoulli", progress=False)
+    models = {beta: model for beta, (model, _) in runs.items()}
     X, _ = load_digits_split("test", "binary")
     rec_only, regularised = code_stats(models[0.0], X), code_stats(models[1.0], X)
     assert np.all(rec_only.sigma_tilde_median < 0.05)             # ellipses → points
@@ -231,13 +239,13 @@ def test_erratum_ae_gaps_decode_to_digits_on_the_digits_data():
     """Slide WHY VAE? says the AE's gaps decode to nonsense. Measured on the pretrained 2-D
     models, the AE's gap points are about as digit-like as the VAE's. If this test fails, the
     models changed: redraw the figure and revisit the notebook-01 erratum text."""
-    from vae_teach import pretrained
-    from vae_teach.sample_quality import fit_digit_classifier
+    from vae_teach.measure.quality import fit_digit_classifier
+    from vae_teach.nets import pretrained
 
     X, _ = pretrained.load_data("vae2d", "test")
     X_ref, y_ref = pretrained.load_data("vae2d", "train")
     clf = fit_digit_classifier(X_ref, y_ref)
-    ae, vae = (figures.why_vae_numbers(pretrained.load(n, progress=False), X, X_ref, clf)
+    ae, vae = (holes.why_vae_numbers(pretrained.load(n, progress=False), X, X_ref, clf)
                for n in figures.WHY_VAE_MODELS)
     assert ae["in_gap"].sum() >= 5 and vae["in_gap"].sum() >= 5
     assert ae["confidence_gap"] >= vae["confidence_gap"] - 0.1

@@ -1,12 +1,15 @@
-"""vae_teach.gaussian against scipy.stats and Monte Carlo (the CLOSE FORM slide's Lemma)."""
+"""vae_teach.maths.gaussian against scipy.stats and Monte Carlo (the CLOSE FORM slide's Lemma)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import multivariate_normal
 
-from vae_teach import gaussian as g
+from vae_teach.maths import gaussian as g
+from vae_teach.maths import lemma
+
 
 FAST = settings(max_examples=50, derandomize=True, deadline=None)
 dims = st.integers(1, 10)
@@ -15,7 +18,7 @@ seeds = st.integers(0, 2**31 - 1)
 
 
 def _args(m, cond, seed):
-    return g.random_lemma_args(m, np.random.default_rng(seed), condition_number=cond)
+    return lemma.random_lemma_args(m, np.random.default_rng(seed), condition_number=cond)
 
 
 # ----------------------------------------------------------------------------- densities
@@ -60,8 +63,8 @@ def test_log_normal_diag_matches_full(m, n, seed):
 @given(m=dims, cond=conds, seed=seeds)
 def test_lemma_closed_form_agrees_with_monte_carlo(m, cond, seed):
     args = _args(m, cond, seed)
-    mean, se = g.lemma_monte_carlo(*args, n_samples=20_000, rng=seed)
-    exact = g.lemma_closed_form(*args)
+    mean, se = lemma.lemma_monte_carlo(*args, n_samples=20_000, rng=seed)
+    exact = lemma.lemma_closed_form(*args)
     assert abs(mean - exact) <= 4 * se, (mean, exact, se)
 
 
@@ -72,7 +75,7 @@ def test_lemma_closed_form_equals_slide_first_line(m, cond, seed):
     mu_tilde, Sigma_tilde, mu, Sigma = _args(m, cond, seed)
     trace = np.trace(Sigma_tilde @ np.linalg.inv(Sigma))
     want = multivariate_normal(mu, Sigma).logpdf(mu_tilde) - trace / 2
-    got = g.lemma_closed_form(mu_tilde, Sigma_tilde, mu, Sigma)
+    got = lemma.lemma_closed_form(mu_tilde, Sigma_tilde, mu, Sigma)
     assert got == pytest.approx(want, rel=1e-6, abs=1e-6 * max(1.0, abs(trace)))
 
 
@@ -82,16 +85,16 @@ def test_lemma_closed_form_batched_matches_loop():
     mu_t = rng.normal(size=(N, m))
     S_t = np.stack([g.random_spd(m, 10.0, rng) for _ in range(N)])
     mu, Sigma = rng.normal(size=m), g.random_spd(m, 10.0, rng)
-    want = [g.lemma_closed_form(a, b, mu, Sigma) for a, b in zip(mu_t, S_t)]
-    np.testing.assert_allclose(g.lemma_closed_form(mu_t, S_t, mu, Sigma), want, rtol=1e-12)
+    want = [lemma.lemma_closed_form(a, b, mu, Sigma) for a, b in zip(mu_t, S_t)]
+    np.testing.assert_allclose(lemma.lemma_closed_form(mu_t, S_t, mu, Sigma), want, rtol=1e-12)
 
 
 def test_lemma_closed_form_diag_matches_full():
     rng = np.random.default_rng(3)
     mu_t, mu = rng.normal(size=(4, 5)), rng.normal(size=5)
     var_t, var = np.exp(rng.normal(size=(4, 5))), np.exp(rng.normal(size=5))
-    want = [g.lemma_closed_form(a, np.diag(b), mu, np.diag(var)) for a, b in zip(mu_t, var_t)]
-    np.testing.assert_allclose(g.lemma_closed_form_diag(mu_t, var_t, mu, var), want, rtol=1e-12)
+    want = [lemma.lemma_closed_form(a, np.diag(b), mu, np.diag(var)) for a, b in zip(mu_t, var_t)]
+    np.testing.assert_allclose(lemma.lemma_closed_form_diag(mu_t, var_t, mu, var), want, rtol=1e-12)
 
 
 def test_monte_carlo_equals_naive_scipy_average_on_same_draws():
@@ -101,27 +104,27 @@ def test_monte_carlo_equals_naive_scipy_average_on_same_draws():
     eps = np.random.default_rng(7).standard_normal((n, 6))
     xi = mu_t + eps @ np.linalg.cholesky(S_t).T
     values = multivariate_normal(mu, Sigma).logpdf(xi)
-    mean, se = g.lemma_monte_carlo(mu_t, S_t, mu, Sigma, n, rng=7, chunk_size=3000)
+    mean, se = lemma.lemma_monte_carlo(mu_t, S_t, mu, Sigma, n, rng=7, chunk_size=3000)
     assert mean == pytest.approx(values.mean(), rel=1e-10)
     assert se == pytest.approx(values.std(ddof=1) / np.sqrt(n), rel=1e-8)
 
 
 def test_monte_carlo_is_deterministic_given_seed():
     args = _args(3, 10.0, 5)
-    assert g.lemma_monte_carlo(*args, 1000, rng=11) == g.lemma_monte_carlo(*args, 1000, rng=11)
-    assert g.lemma_monte_carlo(*args, 1000, rng=11) != g.lemma_monte_carlo(*args, 1000, rng=12)
+    assert lemma.lemma_monte_carlo(*args, 1000, rng=11) == lemma.lemma_monte_carlo(*args, 1000, rng=11)
+    assert lemma.lemma_monte_carlo(*args, 1000, rng=11) != lemma.lemma_monte_carlo(*args, 1000, rng=12)
 
 
 def test_lemma_sample_std_matches_empirical_std():
     mu_t, S_t, mu, Sigma = _args(5, 30.0, 6)
     xi = np.random.default_rng(0).multivariate_normal(mu_t, S_t, size=200_000)
     empirical = multivariate_normal(mu, Sigma).logpdf(xi).std(ddof=1)
-    assert g.lemma_sample_std(mu_t, S_t, mu, Sigma) == pytest.approx(empirical, rel=0.02)
+    assert lemma.lemma_sample_std(mu_t, S_t, mu, Sigma) == pytest.approx(empirical, rel=0.02)
 
 
 def test_mc_error_shrinks_like_one_over_sqrt_n():
     args = _args(4, 10.0, 8)
-    curve = g.mc_error_vs_n(*args, ns=[10, 100, 1000, 10_000], n_repeats=30, rng=0)
+    curve = lemma.mc_error_vs_n(*args, ns=[10, 100, 1000, 10_000], n_repeats=30, rng=0)
     ratio = curve.rms_error / curve.predicted
     assert np.all((ratio > 0.6) & (ratio < 1.5)), ratio
     # the estimated s.e. is unbiased enough from n = 100 on; at n = 10 it is biased low
@@ -134,13 +137,13 @@ def test_mc_error_shrinks_like_one_over_sqrt_n():
 @settings(max_examples=15, derandomize=True, deadline=None)
 @given(m=dims, cond=conds, seed=seeds)
 def test_every_proof_line_holds(m, cond, seed):
-    lines = g.lemma_proof_lines(*_args(m, cond, seed), n_samples=5000, rng=seed)
+    lines = lemma.lemma_proof_lines(*_args(m, cond, seed), n_samples=5000, rng=seed)
     assert len(lines) == 9
-    assert all(g.proof_lines_hold(lines)), [(l.label, l.value, l.standard_error) for l in lines]
+    assert all(lemma.proof_lines_hold(lines)), [(l.label, l.value, l.standard_error) for l in lines]
 
 
 def test_proof_lines_literal_steps_agree_on_same_draws():
-    lines = g.lemma_proof_lines(*_args(5, 10.0, 9), n_samples=4000, rng=1)
+    lines = lemma.lemma_proof_lines(*_args(5, 10.0, 9), n_samples=4000, rng=1)
     values = [line.value for line in lines]
     np.testing.assert_allclose(values[:5], values[0], rtol=1e-10)   # LHS, lines 1–4: algebra
     np.testing.assert_allclose(values[6:], values[-1], rtol=1e-10)  # 6a, 6b, lemma: exact
@@ -148,9 +151,9 @@ def test_proof_lines_literal_steps_agree_on_same_draws():
 
 
 def test_proof_lines_hold_flags_a_wrong_line():
-    lines = g.lemma_proof_lines(*_args(3, 10.0, 10), n_samples=4000, rng=2)
+    lines = lemma.lemma_proof_lines(*_args(3, 10.0, 10), n_samples=4000, rng=2)
     bad = lines[:6] + [lines[6]._replace(value=lines[6].value + 0.5)] + lines[7:]
-    assert g.proof_lines_hold(bad) == [True] * 6 + [False, True, True]
+    assert lemma.proof_lines_hold(bad) == [True] * 6 + [False, True, True]
 
 
 # ----------------------------------------------------------------------------- entropy, KL
@@ -161,8 +164,8 @@ def test_neg_entropy_is_lemma_special_case_and_scipy(m, cond, seed):
     Sigma, mu = g.random_spd(m, cond, rng), rng.normal(size=m)
     ne = g.neg_entropy(Sigma)
     assert ne == pytest.approx(-multivariate_normal(mu, Sigma).entropy(), rel=1e-9)
-    assert ne == pytest.approx(g.lemma_closed_form(mu, Sigma, mu, Sigma), rel=1e-9)
-    assert ne == pytest.approx(g.neg_entropy_slide_form(Sigma), rel=1e-9)
+    assert ne == pytest.approx(lemma.lemma_closed_form(mu, Sigma, mu, Sigma), rel=1e-9)
+    assert ne == pytest.approx(lemma.neg_entropy_slide_form(Sigma), rel=1e-9)
 
 
 def test_neg_entropy_batched_and_diag():
@@ -177,7 +180,7 @@ def test_neg_entropy_stable_where_slide_form_overflows():
     Sigma = 1e4 * np.eye(80)  # det = 1e320 overflows; log|Σ| does not
     assert g.neg_entropy(Sigma) == pytest.approx(-multivariate_normal(cov=Sigma).entropy())
     with np.errstate(over="ignore"):
-        assert not np.isfinite(g.neg_entropy_slide_form(Sigma))
+        assert not np.isfinite(lemma.neg_entropy_slide_form(Sigma))
 
 
 @FAST
@@ -185,7 +188,7 @@ def test_neg_entropy_stable_where_slide_form_overflows():
 def test_kl_gaussian_is_neg_entropy_minus_lemma(m, cond, seed):
     mu0, S0, mu1, S1 = _args(m, cond, seed)
     kl = g.kl_gaussian(mu0, S0, mu1, S1)
-    want = g.neg_entropy(S0) - g.lemma_closed_form(mu0, S0, mu1, S1)
+    want = g.neg_entropy(S0) - lemma.lemma_closed_form(mu0, S0, mu1, S1)
     assert kl == pytest.approx(want, rel=1e-8, abs=1e-8 * max(1.0, abs(g.neg_entropy(S0))))
     assert kl >= -1e-9
     assert g.kl_gaussian(mu0, S0, mu0, S0) == pytest.approx(0.0, abs=1e-8)
@@ -248,16 +251,16 @@ BAD = [
     ("negative var", lambda: g.log_normal_diag(_z, _z, [1.0, -1.0]), "var must be strictly"),
     ("zero var", lambda: g.log_normal_diag(_z, _z, [1.0, 0.0]), "var must be strictly"),
     ("NaN var", lambda: g.log_normal_diag(_z, _z, [1.0, np.nan]), "var contains 1 NaN"),
-    ("zero var_tilde", lambda: g.lemma_closed_form_diag(_z, [0.0, 1.0], _z, [1.0, 1.0]),
+    ("zero var_tilde", lambda: lemma.lemma_closed_form_diag(_z, [0.0, 1.0], _z, [1.0, 1.0]),
      "var_tilde must be strictly"),
-    ("Sigma_tilde wrong size", lambda: g.lemma_closed_form(_z, np.eye(3), _z, _S),
+    ("Sigma_tilde wrong size", lambda: lemma.lemma_closed_form(_z, np.eye(3), _z, _S),
      "Sigma_tilde is 3×3 but Sigma is 2×2"),
-    ("Sigma_tilde indefinite", lambda: g.lemma_closed_form(_z, -np.eye(2), _z, _S),
+    ("Sigma_tilde indefinite", lambda: lemma.lemma_closed_form(_z, -np.eye(2), _z, _S),
      "Sigma_tilde is not positive definite"),
-    ("n_samples 1", lambda: g.lemma_monte_carlo(_z, _S, _z, _S, 1), "n_samples must be at least 2"),
-    ("MC batched mu_tilde", lambda: g.lemma_monte_carlo(np.zeros((2, 2)), _S, _z, _S, 10),
+    ("n_samples 1", lambda: lemma.lemma_monte_carlo(_z, _S, _z, _S, 1), "n_samples must be at least 2"),
+    ("MC batched mu_tilde", lambda: lemma.lemma_monte_carlo(np.zeros((2, 2)), _S, _z, _S, 10),
      "mu_tilde must have 1 dimension"),
-    ("MC batched Sigma", lambda: g.lemma_monte_carlo(_z, _S, _z, np.stack([_S, _S]), 10),
+    ("MC batched Sigma", lambda: lemma.lemma_monte_carlo(_z, _S, _z, np.stack([_S, _S]), 10),
      r"Sigma must be a covariance matrix of shape \(m, m\)"),
     ("kl zeta NaN", lambda: g.kl_diag_std_normal(_z, [0.0, np.nan]), "zeta contains"),
     ("kl Sigma0 size", lambda: g.kl_gaussian(_z, np.eye(3), _z, _S), "Sigma0 is 3×3"),
@@ -275,8 +278,8 @@ def test_bad_input_raises_clear_value_error(call, match):
 
 
 @pytest.mark.parametrize("call", [
-    lambda: g.lemma_monte_carlo(_z, _S, _z, _S, 10.5),
-    lambda: g.lemma_monte_carlo(_z, _S, _z, _S, 10, rng="seed"),
+    lambda: lemma.lemma_monte_carlo(_z, _S, _z, _S, 10.5),
+    lambda: lemma.lemma_monte_carlo(_z, _S, _z, _S, 10, rng="seed"),
     lambda: g.log_normal("x", _z, _S),
 ])
 def test_wrong_types_raise_type_error(call):
@@ -287,6 +290,6 @@ def test_wrong_types_raise_type_error(call):
 def test_gaussian_module_does_not_import_torch():
     import subprocess
     import sys
-    code = "import sys, vae_teach.gaussian, vae_teach.ppca; print('torch' in sys.modules)"
+    code = "import sys, vae_teach.maths.gaussian, vae_teach.maths.ppca; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -21,10 +21,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 import hubkit  # noqa: E402
 import z2jh_keys  # noqa: E402
+
 
 DEPLOY = ROOT / "deploy"
 NOTEBOOK = "notebooks/07_gaussian_lemma.ipynb"
@@ -274,6 +276,6 @@ def test_what_the_dockerfile_copies_builds_the_wheel(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     wheel = next((tmp_path / "w").glob("vae_teach-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"vae_teach/threads.py", "vae_teach/model.py", "vae_teach/weights/MANIFEST.json"} <= names
+    assert {"vae_teach/nets/threads.py", "vae_teach/nets/model.py", "vae_teach/nets/weights/MANIFEST.json"} <= names
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
     assert ".venv" in ignore and "deploy/node_modules" in ignore

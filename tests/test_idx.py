@@ -1,4 +1,4 @@
-"""Tests for vae_teach.idx: the MNIST / Fashion-MNIST gzip IDX loader.
+"""Tests for vae_teach.data.mnist: the MNIST / Fashion-MNIST gzip IDX loader.
 
 Real-data tests read /work/shared/data (``$VAE_TEACH_DATA`` or ``<repo>/../shared/data``) and are
 skipped when it is absent; the parser is tested on small files written in ``tmp_path``.
@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vae_teach import idx
+from vae_teach.data import mnist as idx
+
 
 DATA = Path(os.environ.get(idx.DATA_ENV_VAR)
             or Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -209,7 +210,7 @@ def test_default_data_root_env_and_relative(monkeypatch, tmp_path):
     assert idx.default_data_root() == tmp_path
     monkeypatch.delenv(idx.DATA_ENV_VAR)
     monkeypatch.chdir(tmp_path)  # independent of the working directory
-    repo = Path(idx.__file__).resolve().parents[1]
+    repo = Path(idx.__file__).resolve().parents[2]
     assert idx.default_data_root() == repo.parent / "shared" / "data"
 
 
@@ -238,11 +239,6 @@ def test_real_mnist_train_and_test():
     assert yt[0] == 7
 
 
-@needs_mnist
-def test_real_mnist_torch_tensors():
-    import torch
-    X, y = idx.load_mnist_torch(DATA, "test")
-    assert X.dtype == torch.float32 and y.dtype == torch.int64 and X.shape == (10000, 784)
 
 
 @needs_mnist

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from vae_teach import loss_balance as lb
-from vae_teach.elbo import L_VAE, L_b_closed_form
+from vae_teach.maths import vae_loss as lb
+from vae_teach.nets.objectives import L_VAE, L_b_closed_form
 
 
 def test_L_VAE_is_minus_two_L_b_minus_NM_log_2pi():

@@ -1,4 +1,4 @@
-"""vae_teach.loss_intuition: the slide's regulariser, its minimum, code moments, and the
+"""vae_teach.maths.regulariser: the slide's regulariser, its minimum, code moments, and the
 "only reconstruction" experiment of notebook 02 (σ̃ collapses without the KL term)."""
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from vae_teach import elbo, loss_intuition as li
-from vae_teach.data import load_digits_split
-from vae_teach.gaussian import kl_diag_std_normal
-from vae_teach.model import VAE
+from vae_teach.data.digits import load_digits_split
+from vae_teach.maths import regulariser as li
+from vae_teach.maths.gaussian import kl_diag_std_normal
+from vae_teach.measure import codes as measure_codes
+from vae_teach.measure import experiments
+from vae_teach.nets import objectives as elbo
+from vae_teach.nets import threads
+from vae_teach.nets.model import VAE
 
 
 def test_regulariser_is_the_slide_formula_and_twice_the_kl():
@@ -58,7 +62,7 @@ def test_aggregate_moments_match_monte_carlo():
 def test_code_stats_of_a_model():
     X, _ = load_digits_split("val", "raw")
     model = VAE(64, 2, seed=0)
-    s = li.code_stats(model, X)
+    s = measure_codes.code_stats(model, X)
     mu, zeta = (torch.from_numpy(a) for a in model.encode_numpy(X))
     assert s.regulariser == pytest.approx(2 * elbo.kl_to_prior(mu, zeta).mean().item(), rel=1e-5)
     assert s.code_mean.shape == s.code_std.shape == s.sigma_tilde_median.shape == (2,)
@@ -68,7 +72,7 @@ def test_code_stats_of_a_model():
 @pytest.mark.slow
 def test_sigma_collapses_without_the_kl_term_and_runs_are_reproducible():
     X, _ = load_digits_split("train", "raw")
-    runs = li.train_with_and_without_kl(X, epochs=6, progress=False)
+    runs = experiments.train_with_and_without_kl(X, epochs=6, progress=False)
     s0 = runs[0.0][1].series("sigma_tilde_median")
     s1 = runs[1.0][1].series("sigma_tilde_median")
     assert s0.shape == (6, 2)
@@ -77,14 +81,14 @@ def test_sigma_collapses_without_the_kl_term_and_runs_are_reproducible():
     reg0 = runs[0.0][1].stats[-1].regulariser
     reg1 = runs[1.0][1].stats[-1].regulariser
     assert reg0 > 3 * reg1                           # the codes are far from the prior
-    again = li.train_with_and_without_kl(X, epochs=6, progress=False, betas=(0.0,))
+    again = experiments.train_with_and_without_kl(X, epochs=6, progress=False, betas=(0.0,))
     np.testing.assert_array_equal(again[0.0][1].series("code_mean"),
                                   runs[0.0][1].series("code_mean"))
 
 
 def test_one_thread_restores_the_thread_count():
     before = torch.get_num_threads()
-    with li.one_thread():
+    with threads.one_thread():
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
 
@@ -95,7 +99,7 @@ def test_one_thread_restores_the_thread_count():
     (lambda: li.regulariser(np.nan, 0.0), ValueError, "NaN"),
     (lambda: li.aggregate_moments(np.zeros((3, 2)), np.zeros((3, 3))), ValueError, "(N, m)"),
     (lambda: li.minimise_regulariser((1.0, 2.0, 3.0)), ValueError, "start"),
-    (lambda: li.train_with_and_without_kl(np.zeros((5, 4)), epochs=0), ValueError, "epochs"),
+    (lambda: experiments.train_with_and_without_kl(np.zeros((5, 4)), epochs=0), ValueError, "epochs"),
 ])
 def test_bad_input_raises_one_clear_error(call, exc, words):
     with pytest.raises(exc, match=words):

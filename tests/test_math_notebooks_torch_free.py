@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+
 ROOT = Path(__file__).resolve().parents[1]
 MATH_NOTEBOOKS = ["03_generative_model_mle", "04_elbo", "06_independent_samples",
                   "07_gaussian_lemma"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vae_teach.elbo_exact import lower_bound, random_q, sample_q
-from vae_teach.gaussian import proof_lines_hold
-from vae_teach.minibatch import (block_diag_cov, correlated_cov, factorisation_check,
-                                 independent_samples_lines, joint_lower_bound, mean_check,
-                                 minibatch_estimates, minibatch_mc_estimates, minibatch_std,
-                                 total_correlation)
-from vae_teach.ppca import PPCA
+from vae_teach.maths.bound import lower_bound, random_q, sample_q
+from vae_teach.maths.factorise import (block_diag_cov, correlated_cov, factorisation_check,
+                                       independent_samples_lines, joint_lower_bound,
+                                       total_correlation)
+from vae_teach.maths.lemma import proof_lines_hold
+from vae_teach.maths.minibatch import (mean_check, minibatch_estimates, minibatch_mc_estimates,
+                                       minibatch_std)
+from vae_teach.maths.ppca import PPCA
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from vae_teach.mle import (loglik_and_grad, loglik_sigma2_path, log_px_grid, log_px_monte_carlo,
-                           log_px_stacked, mle_gradient_ascent)
-from vae_teach.ppca import PPCA
+from vae_teach.maths.marginal import log_px_grid, log_px_monte_carlo, log_px_stacked
+from vae_teach.maths.mle import loglik_and_grad, loglik_sigma2_path, mle_gradient_ascent
+from vae_teach.maths.ppca import PPCA
 
 
 def make_model(M=5, m=2, seed=0, sigma2=0.3) -> PPCA:

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from vae_teach.latent_grid import LatentGrid1D
-from vae_teach.plots_elbo import (fig_argmax, fig_bound_vs_mean, fig_elbo_gap,
+from vae_teach.maths.quadrature import LatentGrid1D
+from vae_teach.viz.bounds import (fig_argmax, fig_bound_vs_mean, fig_elbo_gap,
                                   fig_marginal_integrand, fig_mc_convergence, fig_minibatch,
                                   fig_mle_ascent)
-from vae_teach.widget_elbo import ElboGapWidget
+from vae_teach.widgets.elbo_gap import ElboGapWidget
 
 
 @pytest.fixture(scope="module")

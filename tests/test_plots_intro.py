@@ -1,4 +1,4 @@
-"""Figures of notebooks 01/02 (vae_teach.plots_intro) build, draw the measured data, and are
+"""Figures of notebooks 01/02 (vae_teach.viz.latent) build, draw the measured data, and are
 pure (same PNG bytes twice)."""
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from vae_teach import plots_intro as P
-from vae_teach.loss_intuition import CodeStats, CodeTracker
+from vae_teach.measure.codes import CodeStats, CodeTracker
+from vae_teach.viz import latent as P
+from vae_teach.viz import vae_loss
 
 
 def _png(fig):
@@ -31,7 +32,7 @@ def _runs():
 
 
 @pytest.mark.parametrize("build, n_axes", [
-    (lambda: P.fig_regulariser(), 3),
+    (lambda: vae_loss.fig_regulariser(), 3),
     (lambda: P.fig_code_traces(_runs()), 3),
     (lambda: P.fig_sample_grids({"a": np.zeros((20, 64)), "b": np.ones((20, 64))}), 2),
     (lambda: P.fig_codes_and_prior({"AE": np.ones((30, 2)), "VAE": np.zeros((30, 2))},

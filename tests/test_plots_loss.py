@@ -3,13 +3,14 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from vae_teach import plots_loss as pl
-from vae_teach.closed_form import SlideLine
+from vae_teach.maths.lines import SlideLine
+from vae_teach.viz import images as viz_images
+from vae_teach.viz import vae_loss as pl
 
 
 def _row(label, diff, holds, kind="slide"):
-    return SlideLine("CLOSE FORM OF L_b", label, kind, "x", -10.0 + diff, 0.01, diff, 0.01,
-                     holds)
+    return SlideLine(label, -10.0 + diff, 0.01, section="CLOSE FORM OF L_b", kind=kind,
+                     text="x", difference=diff, difference_se=0.01, holds=holds)
 
 
 def test_fig_slide_lines_colours_wrong_lines_red():
@@ -38,13 +39,13 @@ def test_fig_zeta_landscape_has_three_panels_and_failure_marks():
         pl.fig_zeta_landscape(a_values=())
 
 
-def test_image_grid_places_images():
-    imgs = np.arange(3 * 64).reshape(3, 64)
-    grid = pl.image_grid(imgs, n_cols=2, pad=0)
+def test_tile_with_nan_gaps_places_images():
+    imgs = np.arange(3 * 64).reshape(3, 8, 8)
+    grid = viz_images.tile(imgs, 2, pad=0, fill=np.nan)
     assert grid.shape == (16, 16)
     np.testing.assert_array_equal(grid[:8, 8:], imgs[1].reshape(8, 8))
     assert np.isnan(grid[8:, 8:]).all()
-    padded = pl.image_grid(imgs, n_cols=2, pad=1)
+    padded = viz_images.tile(imgs, 2, pad=1, fill=np.nan)
     assert padded.shape == (17, 17) and np.isnan(padded[8]).all()
     np.testing.assert_array_equal(padded[9:, :8], imgs[2].reshape(8, 8))
 

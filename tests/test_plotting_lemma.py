@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import matplotlib
 
+
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from vae_teach.gaussian import mc_error_vs_n, random_lemma_args  # noqa: E402
-from vae_teach.plotting import plot_mc_error_vs_n  # noqa: E402
+from vae_teach.maths.lemma import mc_error_vs_n, random_lemma_args  # noqa: E402
+from vae_teach.viz.lemma import plot_mc_error_vs_n  # noqa: E402
 
 
 def test_plot_mc_error_vs_n_draws_curve_on_log_axes(tmp_path):

@@ -1,13 +1,14 @@
-"""vae_teach.ppca against sklearn's PCA (PCA.score is the pPCA log-likelihood) and Bayes' rule."""
+"""vae_teach.maths.ppca against sklearn's PCA (PCA.score is the pPCA log-likelihood) and Bayes' rule."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import multivariate_normal, norm
 from sklearn.decomposition import PCA
 
-from vae_teach.ppca import PPCA
+from vae_teach.maths.ppca import PPCA
 
 
 def _model(M=6, m=2, sigma2=0.3, seed=0) -> PPCA:

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from vae_teach import pretrained
-from vae_teach.evaluate import evaluate
-from vae_teach.train import sha256_file
+from vae_teach.nets import pretrained
+from vae_teach.nets.checkpoints import sha256_file
+from vae_teach.nets.evaluate import evaluate
+from vae_teach.tools import weights
+
 
 torch.set_num_threads(1)
 NEEDED = {"vae2d", "vae2d_beta0.5", "vae2d_beta4", "ae2d", "vae8", "vae_slide",
@@ -110,8 +112,8 @@ def test_build_is_reproducible(tmp_path, monkeypatch):
     monkeypatch.setitem(pretrained.SPECS, "vae2d", spec)
     threads = torch.get_num_threads()
     try:
-        a = pretrained.build(["vae2d"], tmp_path / "a", progress=False)
-        b = pretrained.build(["vae2d"], tmp_path / "b", progress=False)
+        a = weights.build(["vae2d"], tmp_path / "a", progress=False)
+        b = weights.build(["vae2d"], tmp_path / "b", progress=False)
     finally:
         torch.set_num_threads(threads)
     assert a["vae2d"]["sha256"] == b["vae2d"]["sha256"]

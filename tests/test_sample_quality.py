@@ -1,12 +1,12 @@
-"""vae_teach.sample_quality: the two yardsticks for decoded samples (notebooks 01, 02)."""
+"""vae_teach.measure.quality: the two yardsticks for decoded samples (notebooks 01, 02)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from sklearn.neighbors import NearestNeighbors
 
-from vae_teach import sample_quality as sq
-from vae_teach.data import load_digits_split
+from vae_teach.data.digits import load_digits_split
+from vae_teach.measure import quality as sq
 
 
 class Linear:
@@ -85,7 +85,7 @@ def test_label_entropy_matches_scipy():
 def test_report_and_reconstruct(digits):
     import torch
 
-    from vae_teach.model import AE, VAE
+    from vae_teach.nets.model import AE, VAE
 
     X, _, X_test, clf = digits
     r = sq.report(X_test, clf, X, threshold=0.15)

@@ -1,13 +1,13 @@
 """`make student`: solutions become stubs, and every checker then says "not yet solved"."""
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from vae_teach.exercises import NOT_SOLVED, check_function
-from vae_teach.student import build, strip_solutions, student_notebook
+from vae_teach.tools.student import build, strip_solutions, student_notebook
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ def test_student_notebook_clears_outputs_and_requires_a_block():
 @pytest.mark.slow
 def test_student_build_runs_and_every_checker_says_not_yet_solved(tmp_path):
     """Execute every student notebook; each exercise's checker must report 'not yet solved'."""
-    from vae_teach.nbbuild import execute
+    from vae_teach.tools.nbbuild import execute
 
     paths = build(tmp_path)
     assert paths, "no notebooks were built"

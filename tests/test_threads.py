@@ -1,4 +1,4 @@
-"""vae_teach.threads: CPU affinity and cgroup quotas (faked in tmp_path) → torch's thread count."""
+"""vae_teach.nets.threads: CPU affinity and cgroup quotas (faked in tmp_path) → torch's thread count."""
 import os
 import subprocess
 import sys
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from vae_teach.threads import ENV_VAR, allowed_cpus, cap_torch_threads, cgroup_cpu_limit
+from vae_teach.nets.threads import ENV_VAR, allowed_cpus, cap_torch_threads, cgroup_cpu_limit
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,7 +118,7 @@ def test_bad_env_value_is_a_clear_value_error(bad, threads_restored):
 
 
 def test_importing_the_model_caps_threads_in_a_fresh_process():
-    code = ("import torch; torch.set_num_threads(2); import vae_teach.model; "
+    code = ("import torch; torch.set_num_threads(2); import vae_teach.nets.model; "
             "print(torch.get_num_threads())")
     env = {**os.environ, ENV_VAR: "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
@@ -125,6 +126,6 @@ def test_importing_the_model_caps_threads_in_a_fresh_process():
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
     env[ENV_VAR] = "lots"
-    out = subprocess.run([sys.executable, "-c", "import vae_teach.model"], env=env, cwd=ROOT,
+    out = subprocess.run([sys.executable, "-c", "import vae_teach.nets.model"], env=env, cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and f"{ENV_VAR}='lots'" in out.stderr

@@ -1,14 +1,14 @@
 """Trainer: seeds, history, keep_best, input checks; checkpoints with SHA-256."""
-import math
 
 import numpy as np
 import pytest
 import torch
 
-from vae_teach.data import load_digits_split
-from vae_teach.model import AE, VAE
-from vae_teach.train import (evaluate_loss, load_checkpoint, save_checkpoint, sha256_file,
-                             train)
+from vae_teach.data.digits import load_digits_split
+from vae_teach.nets.checkpoints import load_checkpoint, save_checkpoint, sha256_file
+from vae_teach.nets.model import AE, VAE
+from vae_teach.nets.train import evaluate_loss, train
+
 
 torch.set_num_threads(1)
 X_TRAIN = load_digits_split("train", "binary")[0][:300]

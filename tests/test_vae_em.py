@@ -1,4 +1,4 @@
-"""vae_teach.vae_em: a VAE whose generative model is pPCA, with exact log p, L_b and gap; and
+"""vae_teach.measure.linear_vae: a VAE whose generative model is pPCA, with exact log p, L_b and gap; and
 the plot of notebook 05."""
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from vae_teach import elbo, em, vae_em
-from vae_teach.data import load_digits_split
-from vae_teach.plots_em import fig_em_vs_vae
+from vae_teach.data.digits import load_digits_split
+from vae_teach.maths import em
+from vae_teach.maths.ppca import PPCA
+from vae_teach.measure import linear_vae as vae_em
+from vae_teach.nets import objectives as elbo
+from vae_teach.viz.em import fig_em_vs_vae
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,7 @@ def test_training_improves_exact_log_lik_and_tracker_records(X, trained):
     a = tracker.arrays()
     assert a["log_lik"].shape == (8,) and a["log_lik"][-1] > a["log_lik"][0]
     np.testing.assert_allclose(a["log_lik"] - a["L_b"], a["gap"], rtol=1e-8, atol=1e-6)
-    assert a["log_lik"][-1] <= em.log_likelihood(X, em.mle(X, 2))
+    assert a["log_lik"][-1] <= PPCA.fit(X, 2).log_likelihood(X)
 
 
 @pytest.mark.slow  # uses the `trained` fixture (8 epochs, < 1 s)
@@ -67,7 +70,7 @@ def test_gap_decomposition_adds_up_and_matches_best_diagonal_q(X, trained):
     assert d["total"] == pytest.approx(d["approximation"] + d["amortisation"])
     assert d["approximation"] >= 0 and d["amortisation"] >= 0
     theta = vae_em.vae_as_ppca(model)
-    mean, cov = em.posterior(X[:100], theta)
+    mean, cov = theta.posterior(X[:100])
     best_diag = np.diag(1 / np.diag(np.linalg.inv(cov)))
     assert em.kl_gap(X[:100], theta, mean, best_diag) == pytest.approx(d["approximation"],
                                                                        rel=1e-8, abs=1e-10)
@@ -87,7 +90,7 @@ def test_slide_approx_Q_with_the_vae_q(X, trained):
 @pytest.mark.slow  # uses the `trained` fixture (8 epochs, < 1 s)
 def test_figure_builds_and_is_pure(X, trained):
     h = em.run_em(X, 2, n_steps=5, seed=0)
-    mle = em.log_likelihood(X, em.mle(X, 2))
+    mle = PPCA.fit(X, 2).log_likelihood(X)
 
     def png():
         buf = io.BytesIO()
@@ -99,7 +102,7 @@ def test_figure_builds_and_is_pure(X, trained):
 
 
 def test_bad_input():
-    from vae_teach.model import VAE
+    from vae_teach.nets.model import VAE
 
     with pytest.raises(TypeError, match="linear_decoder_vae"):
         vae_em.vae_as_ppca(VAE(64, 2, seed=0))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "vae_teach"
 NOTEBOOK = "01_autoencoder_vs_vae.ipynb"   # uses the shipped weights and the exercises
@@ -85,7 +86,7 @@ assert sys.prefix in str(root), f"imported {root}, not the installed copy"
 names = [m.name for m in pkgutil.walk_packages([str(root)], "vae_teach.")]
 for name in names:
     importlib.import_module(name)
-from vae_teach import pretrained
+from vae_teach.nets import pretrained
 pretrained.load("vae2d", train_if_missing=False)   # shipped weights, SHA-256 checked
 print(len(names), root)
 """

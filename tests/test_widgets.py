@@ -4,8 +4,9 @@ import pytest
 from matplotlib.backend_bases import MouseEvent
 from matplotlib.figure import Figure
 
-from vae_teach.model import AE, VAE
-from vae_teach.widgets import LatentExplorer
+from vae_teach.nets.model import AE, VAE
+from vae_teach.widgets.explorer import LatentExplorer
+
 
 # ipympl 0.10 builds its toolbar with an argument traitlets deprecates; harmless here.
 pytestmark = pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")

@@ -1,12 +1,24 @@
-"""Input validation shared by every module.
+"""Input validation shared by every module, and the file digest behind MD5 and SHA-256 checks.
 
 Each check raises one ``ValueError`` (or ``TypeError`` for a wrong type) whose message names
 the argument, says what is wrong and how to fix it, so that bad input never becomes a wrong
-number silently.
+number silently. ``file_hexdigest`` serves the MNIST loader (MD5) and checkpoints (SHA-256).
 """
+
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
+
+
+def file_hexdigest(path, algorithm: str) -> str:
+    """Hex digest of the file at ``path`` with ``algorithm`` ("md5", "sha256"), in 1 MiB chunks."""
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def as_float_array(value, name: str, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
@@ -81,6 +93,13 @@ def cholesky_spd(Sigma: np.ndarray, name: str) -> np.ndarray:
         raise ValueError(f"{name} is not positive definite (smallest eigenvalue {eig:.3g}); "
                          f"a covariance needs all eigenvalues > 0, e.g. A @ A.T + eps * I."
                          ) from None
+
+
+def check_choice(value, name: str, choices) -> str:
+    """``value`` if it is one of the strings ``choices``, else a ValueError listing them."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
+    return value
 
 
 def check_int(value, name: str, minimum: int) -> int:

@@ -9,11 +9,13 @@ experiment determines, instead of printing digits that another CPU would round d
 
 A claim that fails is a finding: change the text or the experiment, never loosen the check.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ClaimFailed", "claim"]
+
+__all__ = ['ClaimFailed', 'claim']
 
 
 class ClaimFailed(AssertionError):

@@ -3,6 +3,7 @@
 One source of truth for ``00_index.ipynb`` and the README's self-study path; a test checks
 that every notebook named here exists.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -37,6 +38,7 @@ CONTENTS = [
     Part("10_latent_space_explorer.ipynb", "(applies everything)", 20,
          "Explore a 2-D latent space: sliders and clicks decode images, interpolate, compare AE, VAE and β."),
 ]
+
 
 NOTATION = [
     ("x_i, 𝒳 = {x_1, …, x_N}", "x, X", "data, shape (N, M); M = 64 for the 8×8 digits"),

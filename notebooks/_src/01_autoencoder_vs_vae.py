@@ -24,12 +24,13 @@ import numpy as np
 import torch
 from IPython.display import display
 
-from vae_teach import pretrained, sample_quality
-from vae_teach.exercises import (check_label_entropy, check_nearest_distance,
-                                 check_reparameterise)
-from vae_teach.figures import fig_ae_vs_vae, fig_why_vae
-from vae_teach.latent import latent_codes
-from vae_teach.plots_intro import fig_codes_and_prior, fig_sample_grids
+from vae_teach.exercises import check_label_entropy, check_nearest_distance, check_reparameterise
+from vae_teach.measure import quality
+from vae_teach.measure.codes import latent_codes
+from vae_teach.measure.holes import why_vae_pair
+from vae_teach.nets import pretrained
+from vae_teach.viz.latent import fig_codes_and_prior, fig_sample_grids
+from vae_teach.viz.lecture import fig_ae_vs_vae, fig_why_vae
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -40,7 +41,7 @@ X, y = pretrained.load_data("vae2d", "train")             # 1000 binarised 8×8 
 X_test, y_test = pretrained.load_data("vae2d", "test")    # 447 more, never trained on
 
 # %% [markdown]
-# Both models were trained by `make weights` (`vae_teach.pretrained`) for 300 epochs on the same
+# Both models were trained by `make weights` (`vae_teach.nets.pretrained`) for 300 epochs on the same
 # 1000 binarised training digits ($M = 64$ pixels in $\{0, 1\}$), with the same layers
 # (64 → 128 → 128 → code → 128 → 128 → 64) and a Bernoulli decoder: the AE minimises the binary
 # cross-entropy $-\log p_\theta(x|z)$ at $z = f(x)$; the VAE minimises $-L_b$, the same
@@ -114,7 +115,7 @@ for name, Z in [("AE ", Z_ae), ("VAE", Z_vae)]:
 # nearest real digit.
 
 # %%
-display(fig_why_vae(ae, vae, X, y, X_ref=X, y_ref=y))
+display(fig_why_vae(*why_vae_pair(ae, vae, X, X_ref=X, y_ref=y), y))
 
 # %% [markdown]
 # Compare the titles: in this small 2-D example even the AE's gap points (red frames, far from
@@ -125,7 +126,7 @@ display(fig_why_vae(ae, vae, X, y, X_ref=X, y_ref=y))
 # %% [markdown]
 # ## 5. Decode samples from $\mathcal N(0, I)$ — and measure
 # A generator draws $z\sim p(z) = \mathcal N(0, I)$ and outputs $\mu_\theta(z)$. We decode the same 500
-# prior draws through both models and score the images (`vae_teach.sample_quality`):
+# prior draws through both models and score the images (`vae_teach.measure.quality`):
 #
 # * **confidence** — mean $\max_k p(k|x)$ of a 10-nearest-neighbour digit classifier fitted on
 #   the training digits (the share of the 10 closest digits that vote for the winner);
@@ -140,20 +141,20 @@ display(fig_why_vae(ae, vae, X, y, X_ref=X, y_ref=y))
 # (mean and covariance of $Z_{AE}$), which the AE does not provide by itself.
 
 # %%
-clf = sample_quality.fit_digit_classifier(X, y)
-recon = {"AE": sample_quality.reconstruct(ae, X_test), "VAE": sample_quality.reconstruct(vae, X_test)}
-threshold = np.quantile(sample_quality.nearest_train_distance(np.vstack(list(recon.values())), X),
+clf = quality.fit_digit_classifier(X, y)
+recon = {"AE": quality.reconstruct(ae, X_test), "VAE": quality.reconstruct(vae, X_test)}
+threshold = np.quantile(quality.nearest_train_distance(np.vstack(list(recon.values())), X),
                         0.95)
 images = {"test digits": X_test,
           "AE reconstructions": recon["AE"], "VAE reconstructions": recon["VAE"],
-          "AE, z ~ N(0, I)": sample_quality.decode_prior_samples(ae, 500, SEED),
-          "VAE, z ~ N(0, I)": sample_quality.decode_prior_samples(vae, 500, SEED),
-          "AE, z ~ Gaussian fit to its codes": sample_quality.gaussian_fit_samples(ae, Z_ae, 500,
+          "AE, z ~ N(0, I)": quality.decode_prior_samples(ae, 500, SEED),
+          "VAE, z ~ N(0, I)": quality.decode_prior_samples(vae, 500, SEED),
+          "AE, z ~ Gaussian fit to its codes": quality.gaussian_fit_samples(ae, Z_ae, 500,
                                                                                     SEED)}
 
 # %%
 # NBVAL_CHECK_OUTPUT
-reports = {name: sample_quality.report(S, clf, X, threshold) for name, S in images.items()}
+reports = {name: quality.report(S, clf, X, threshold) for name, S in images.items()}
 lines = [f"failure threshold: RMS distance > {threshold:.3f}", "",
          f"{'images':36s} {'confidence':>10s} {'distance':>9s} {'failures':>9s} {'entropy':>8s}"]
 lines += [f"{name:36s} {r.confidence:10.3f} {r.distance:9.3f} {r.failures:9.3f} {r.entropy:8.3f}"

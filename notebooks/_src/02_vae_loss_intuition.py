@@ -23,14 +23,17 @@ import numpy as np
 import torch
 from IPython.display import display
 
-from vae_teach import elbo, loss_intuition, sample_quality
 from vae_teach.claims import claim
-from vae_teach.data import load_digits_split
+from vae_teach.data.digits import load_digits_split
 from vae_teach.exercises import (check_aggregate_moments, check_regulariser,
                                  check_regulariser_gradient)
-from vae_teach.figures import fig_only_reconstruction
-from vae_teach.model import VAE
-from vae_teach.plots_intro import fig_code_traces, fig_regulariser, fig_sample_grids
+from vae_teach.maths.regulariser import minimise_regulariser
+from vae_teach.measure import codes, experiments, quality
+from vae_teach.nets import objectives
+from vae_teach.nets.model import VAE
+from vae_teach.viz.latent import fig_code_traces, fig_sample_grids
+from vae_teach.viz.lecture import fig_only_reconstruction
+from vae_teach.viz.vae_loss import fig_regulariser
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -43,7 +46,7 @@ m = 2                                                # a 2-D code, so that we ca
 # The data are the 8×8 digits on their raw scale 0..16. The slides' decoder is
 # $p_\theta(x|z) = \mathcal N(x;\mu_\theta(z), I)$: one unit of noise standard deviation is one
 # grey level out of sixteen (on a 0..1 scale the same $\Sigma_\theta = I$ would drown the images,
-# see `vae_teach.pretrained`).
+# see `vae_teach.nets.pretrained`).
 #
 # ## 1. The loss on the slide: reconstruction + regularisation
 # $$L_{VAE} = \sum_{i=1}^N \Big( \underbrace{\|x_i - \hat{x}_i\|^2}_{\text{Reconstruction loss}}
@@ -52,7 +55,7 @@ m = 2                                                # a 2-D code, so that we ca
 #
 # with $\tilde\zeta_j = \log\tilde\sigma_j^2$ (the last slide drops the tilde: same quantity) and
 # $\hat x_i = \mu_\theta(z_i)$ for one draw $z_i \sim q_\phi(\cdot|x_i)$. We evaluate both terms for
-# an untrained VAE and check that `elbo.L_VAE` is exactly their sum.
+# an untrained VAE and check that `objectives.L_VAE` is exactly their sum.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -61,8 +64,8 @@ x = torch.from_numpy(X).double()
 with torch.no_grad():
     x_hat, mu_tilde, zeta, z = vae0(x, generator=torch.Generator().manual_seed(SEED))
     reconstruction = ((x - x_hat) ** 2).sum()
-    regularisation = elbo.regulariser(mu_tilde, zeta).sum()
-    total = elbo.L_VAE(x, x_hat, mu_tilde, zeta)
+    regularisation = objectives.regulariser(mu_tilde, zeta).sum()
+    total = objectives.L_VAE(x, x_hat, mu_tilde, zeta)
 print(f"reconstruction loss  {reconstruction.item():10.4g}")
 print(f"regularisation loss  {regularisation.item():10.4g}")
 print(f"L_VAE                {total.item():10.4g}   (sum matches: "
@@ -78,7 +81,7 @@ print(f"L_VAE                {total.item():10.4g}   (sum matches: "
 # NBVAL_CHECK_OUTPUT
 q = torch.distributions.Normal(mu_tilde, torch.exp(0.5 * zeta))
 kl_torch = torch.distributions.kl_divergence(q, torch.distributions.Normal(0.0, 1.0))
-gap = (elbo.regulariser(mu_tilde, zeta) - 2 * kl_torch).abs().max().item()
+gap = (objectives.regulariser(mu_tilde, zeta) - 2 * kl_torch).abs().max().item()
 print(f"max |regulariser − 2·KL| over all {N}×{m} entries < 1e-12 (float64 rounding): {gap < 1e-12}")
 
 # %% [markdown]
@@ -92,7 +95,7 @@ print(f"max |regulariser − 2·KL| over all {N}×{m} entries < 1e-12 (float64 r
 
 # %%
 # NBVAL_CHECK_OUTPUT
-mu_star, zeta_star, r_star = loss_intuition.minimise_regulariser(start=(2.0, -3.0))
+mu_star, zeta_star, r_star = minimise_regulariser(start=(2.0, -3.0))
 print(f"argmin: mu_tilde = {round(mu_star, 6) + 0:.6f}, zeta = {round(zeta_star, 6) + 0:.6f}"
       f"  (sigma_tilde = {np.exp(zeta_star / 2):.6f}),  minimum r = {round(r_star, 9) + 0:.9f}")
 
@@ -113,7 +116,7 @@ display(fig_regulariser())
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-runs = loss_intuition.train_with_and_without_kl(X, m=m, epochs=30, lr=3e-3, seed=SEED)
+runs = experiments.train_with_and_without_kl(X, m=m, epochs=30, lr=3e-3, seed=SEED)
 vae_rec, tracker_rec = runs[0.0]     # only reconstruction
 vae, tracker = runs[1.0]             # reconstruction + regularisation
 
@@ -144,10 +147,11 @@ claim(np.all(sigma_kl[-1] > 5 * sigma_rec[-1]),
 # $\tilde\mu(x_i)$; dashed circles are 1σ and 2σ of the prior $\mathcal N(0, I)$.
 
 # %%
-display(fig_only_reconstruction(vae_rec, vae, X, y))
+display(fig_only_reconstruction(codes.encoder_codes(vae_rec, X),
+                                codes.encoder_codes(vae, X), y))
 
 # %%
-stats = {name: loss_intuition.code_stats(model, X)
+stats = {name: codes.code_stats(model, X)
          for name, model in [("only reconstruction (β = 0)", vae_rec), ("L_VAE (β = 1)", vae)]}
 for name, st in stats.items():
     print(f"{name:28s} {st}")
@@ -171,24 +175,24 @@ claim(st_rec.regulariser > 5 * st_kl.regulariser,
 #
 # ## 5. Why we want that: decode samples from the prior
 # A VAE generates by drawing $z \sim p(z) = \mathcal N(0, I)$ and decoding $\mu_\theta(z)$. We decode 500
-# prior draws through both models and **measure** how digit-like they are (`vae_teach.sample_quality`):
+# prior draws through both models and **measure** how digit-like they are (`vae_teach.measure.quality`):
 # the mean confidence $\max_k p(k|x)$ of a 10-nearest-neighbour digit classifier (the share of
 # the 10 closest training digits that vote for the majority label; a logistic regression would
 # be fooled — it is *more* confident on uniform noise than on real digits), and the RMS pixel
 # distance to the nearest training digit. Real test digits give the reference values.
 
 # %%
-clf = sample_quality.fit_digit_classifier(X, y)
+clf = quality.fit_digit_classifier(X, y)
 samples = {"test digits (reference)": X_test,
-           "β = 0, decoded z ~ N(0, I)": sample_quality.decode_prior_samples(vae_rec, 500, SEED),
-           "β = 1, decoded z ~ N(0, I)": sample_quality.decode_prior_samples(vae, 500, SEED)}
-quality = {name: sample_quality.quality(S, clf, X) for name, S in samples.items()}
-for name, qual in quality.items():
+           "β = 0, decoded z ~ N(0, I)": quality.decode_prior_samples(vae_rec, 500, SEED),
+           "β = 1, decoded z ~ N(0, I)": quality.decode_prior_samples(vae, 500, SEED)}
+scores = {name: quality.quality(S, clf, X) for name, S in samples.items()}
+for name, qual in scores.items():
     print(f"{name:28s} {qual}")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-q_ref, q_rec, q_kl = quality.values()
+q_ref, q_rec, q_kl = scores.values()
 claim(q_kl.distance < q_rec.distance, "β = 1 prior samples are closer to real digits than β = 0's")
 claim(q_kl.confidence > q_rec.confidence, "… and the classifier is more confident about them")
 claim(q_kl.distance > q_ref.distance, "… but still farther than real test digits are")
@@ -196,7 +200,7 @@ claim(q_kl.distance > q_ref.distance, "… but still farther than real test digi
 # %%
 display(fig_sample_grids({f"{name}\nconfidence {qual.confidence:.2f}, distance "
                           f"{qual.distance:.2f}": S[:40] for (name, S), qual
-                          in zip(samples.items(), quality.values())}, pixel_max=16.0))
+                          in zip(samples.items(), scores.values())}, pixel_max=16.0))
 
 # %% [markdown]
 # With only the reconstruction loss, prior samples land in a corner of code space the decoder

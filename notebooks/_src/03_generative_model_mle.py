@@ -27,12 +27,12 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from vae_teach.exercises import check_log_marginal, check_mle_sigma2
-from vae_teach.latent_grid import LatentGrid1D
-from vae_teach.mle import (log_px_grid, log_px_monte_carlo, log_px_stacked, loglik_sigma2_path,
-                           mle_gradient_ascent)
-from vae_teach.plots_elbo import (fig_argmax, fig_marginal_integrand, fig_mc_convergence,
+from vae_teach.maths.marginal import log_px_grid, log_px_monte_carlo, log_px_stacked
+from vae_teach.maths.mle import loglik_sigma2_path, mle_gradient_ascent
+from vae_teach.maths.ppca import PPCA
+from vae_teach.maths.quadrature import LatentGrid1D
+from vae_teach.viz.bounds import (fig_argmax, fig_marginal_integrand, fig_mc_convergence,
                                   fig_mle_ascent)
-from vae_teach.ppca import PPCA
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -262,4 +262,4 @@ check_mle_sigma2(mle_sigma2);
 #
 # **References.** M. E. Tipping, C. M. Bishop, *Probabilistic principal component analysis*,
 # JRSS-B 61 (1999). D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014.
-# Code: `vae_teach/mle.py`, `vae_teach/ppca.py`; tests: `tests/test_mle.py`.
+# Code: `vae_teach/maths/marginal.py`, `vae_teach/maths/ppca.py`; tests: `tests/test_mle.py`.

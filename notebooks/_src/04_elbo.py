@@ -27,16 +27,16 @@
 # %matplotlib inline
 import numpy as np
 
-from vae_teach.elbo_exact import (gap_check, kl_to_posterior, lower_bound, lower_bound_lines,
-                                  random_q)
-from vae_teach.data import load_digits_split
+from vae_teach.data.digits import load_digits_split
 from vae_teach.exercises import check_grid_lower_bound, check_optimal_q
-from vae_teach.figures import fig_lower_bound
-from vae_teach.gaussian import proof_lines_hold
-from vae_teach.latent_grid import LatentGrid1D
-from vae_teach.plots_elbo import fig_bound_vs_mean, fig_elbo_gap
-from vae_teach.ppca import PPCA
-from vae_teach.widget_elbo import ElboGapWidget
+from vae_teach.maths.bound import (gap_check, kl_to_posterior, lower_bound, lower_bound_lines,
+                                   random_q)
+from vae_teach.maths.lemma import proof_lines_hold
+from vae_teach.maths.ppca import PPCA
+from vae_teach.maths.quadrature import LatentGrid1D
+from vae_teach.viz.bounds import fig_bound_vs_mean, fig_elbo_gap
+from vae_teach.viz.lecture import fig_lower_bound
+from vae_teach.widgets.elbo_gap import ElboGapWidget
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -249,5 +249,5 @@ check_optimal_q(optimal_q);
 #
 # **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014;
 # C. M. Bishop, *Pattern Recognition and Machine Learning*, §9.4 and §12.2 (2006).
-# Code: `vae_teach/elbo_exact.py`, `vae_teach/latent_grid.py`, `vae_teach/widget_elbo.py`;
+# Code: `vae_teach/maths/bound.py`, `vae_teach/maths/quadrature.py`, `vae_teach/widgets/elbo_gap.py`;
 # tests: `tests/test_elbo_exact.py`, `tests/test_plots_elbo.py`.

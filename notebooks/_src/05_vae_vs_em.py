@@ -24,12 +24,15 @@ import numpy as np
 import torch
 from IPython.display import display
 
-from vae_teach import elbo, em, vae_em
 from vae_teach.claims import claim
-from vae_teach.data import load_digits_split
+from vae_teach.data.digits import load_digits_split
 from vae_teach.exercises import check_e_step, check_entropy_q, check_sigma2_update
-from vae_teach.figures import fig_em
-from vae_teach.plots_em import fig_em_vs_vae
+from vae_teach.maths import em
+from vae_teach.maths.ppca import PPCA
+from vae_teach.measure import linear_vae
+from vae_teach.nets import objectives
+from vae_teach.viz.em import fig_em_vs_vae
+from vae_teach.viz.lecture import fig_em
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -44,12 +47,12 @@ m = 2
 # Integrating $z$ out gives $p(x;\theta) = \mathcal N(x;\mu, WW^T + \sigma^2 I)$, and Bayes gives the
 # posterior $p(z|x;\theta) = \mathcal N\big(P^{-1}W^T(x-\mu),\ \sigma^2 P^{-1}\big)$ with
 # $P = W^TW + \sigma^2 I$. So $\log p(\mathcal X;\theta)$, $L_b$ for any Gaussian $q$, and the KL gap can
-# all be computed in closed form (`vae_teach.em`). The maximum-likelihood $\theta$ is known in
+# all be computed in closed form (`vae_teach.maths.em`). The maximum-likelihood $\theta$ is known in
 # closed form too (Tipping & Bishop): it is the target of both algorithms.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-log_lik_mle = em.log_likelihood(X, em.mle(X, m))
+log_lik_mle = PPCA.fit(X, m).log_likelihood(X)
 print(f"max log p(X; θ) = {log_lik_mle / N:.4f} nats per image  (closed-form MLE, m = {m})")
 
 # %% [markdown]
@@ -118,7 +121,7 @@ display(fig_em(X, h))
 t = 2
 q_t = em.e_step(X, h.thetas[t])
 H = em.entropy_q(q_t[1], N)
-thetas = {"θ(3)": h.thetas[t], "θ(4) (M-step)": h.thetas[t + 1], "θ_MLE": em.mle(X, m),
+thetas = {"θ(3)": h.thetas[t], "θ(4) (M-step)": h.thetas[t + 1], "θ_MLE": PPCA.fit(X, m),
           "random θ": em.init_params(M, m, seed=7, scale=3.0)}
 print(f"H(q) = {H / N:.6f} nats per image\n")
 print(f"{'θ':15s} {'L_b':>14s} {'E_q log p(X,Z;θ)':>17s} {'difference':>11s} {'Q(θ|θ(3))':>14s}")
@@ -139,13 +142,13 @@ for name, theta in thetas.items():
 # learned scalar variance $\sigma^2$, i.e. exactly pPCA — but replace the E-step by an **encoder**
 # network $q_\phi(z|x) = \mathcal N(\tilde\mu_\phi(x), \mathrm{diag}\,e^{\zeta_\phi(x)})$ (one hidden layer of 32),
 # and train $\phi$ and $\theta$ *together* by minibatch gradient steps on a one-sample estimate of
-# $-L_b$ (`vae_teach.train`, β = 1). Because the decoder is pPCA, after every epoch we can still
-# compute $\log p(\mathcal X;\theta)$, $L_b(\theta, q_\phi)$ and the gap **exactly** (`vae_teach.vae_em`).
+# $-L_b$ (`vae_teach.nets.train`, β = 1). Because the decoder is pPCA, after every epoch we can still
+# compute $\log p(\mathcal X;\theta)$, $L_b(\theta, q_\phi)$ and the gap **exactly** (`vae_teach.measure.linear_vae`).
 # (The decoder starts at $\mu$ = mean image and $\sigma^2$ = mean pixel variance; $W$ is random.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-vae, tracker = vae_em.train_linear_vae(X, m=m, epochs=40, lr=1e-2, hidden=(32,), seed=SEED)
+vae, tracker = linear_vae.train_linear_vae(X, m=m, epochs=40, lr=1e-2, hidden=(32,), seed=SEED)
 vae_terms = tracker.arrays()
 
 # %%
@@ -183,7 +186,7 @@ display(fig_em_vs_vae(h, vae_terms, N, log_lik_mle))
 # * **amortisation**: one network $\tilde\mu_\phi, \zeta_\phi$ serves all $x$, instead of the best $q$ per $x$.
 
 # %%
-parts = vae_em.gap_decomposition(vae, X)
+parts = linear_vae.gap_decomposition(vae, X)
 for name in ["total", "approximation", "amortisation"]:
     print(f"{name:14s} {parts[name] / N:8.4f} nats per image")
 
@@ -205,7 +208,7 @@ claim(parts["amortisation"] > 10 * parts["approximation"],
 # approximately, and does an exact M-step with either $q$ still increase $\log p$?
 
 # %%
-r = vae_em.amortised_m_step_check(vae, X)
+r = linear_vae.amortised_m_step_check(vae, X)
 print(f"at θ(t):  Q(θ|θ(t)) = {r['Q_at_theta_t'] / N:.4f},  E_qφ[log p(X,Z;θ)] = "
       f"{r['Eq_phi_at_theta_t'] / N:.4f}  nats per image")
 print(f"log p(X; θ(t))                          {r['log_lik_theta_t'] / N:.4f}")
@@ -238,9 +241,9 @@ claim(abs(rise_em - rise_phi) < 0.5 * max(rise_em, rise_phi),
 # %%
 x = torch.from_numpy(X.astype(np.float32))
 gen = torch.Generator().manual_seed(SEED)
-mc, se = (v.item() / N for v in elbo.L_b_monte_carlo(vae, x, n_samples=100, generator=gen))
-exact = {k: v / N for k, v in vae_em.exact_terms(vae, X).items()}
-iwae = {k: elbo.iwae_bound(vae, x, k, generator=gen).item() / N for k in [1, 10, 100]}
+mc, se = (v.item() / N for v in objectives.L_b_monte_carlo(vae, x, n_samples=100, generator=gen))
+exact = {k: v / N for k, v in linear_vae.exact_terms(vae, X).items()}
+iwae = {k: objectives.iwae_bound(vae, x, k, generator=gen).item() / N for k in [1, 10, 100]}
 print(f"L_b     exact {exact['L_b']:10.4f}   MC estimate (100 draws) {mc:10.4f} ± {se:.4f}")
 for k, value in iwae.items():
     print(f"IWAE k = {k:<4d} estimate {value:10.4f}")

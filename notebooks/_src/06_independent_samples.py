@@ -24,14 +24,16 @@
 # %matplotlib inline
 import numpy as np
 
-from vae_teach.elbo_exact import lower_bound, random_q, sample_q
 from vae_teach.exercises import check_log_q_factorised, check_minibatch_estimate
-from vae_teach.gaussian import proof_lines_hold
-from vae_teach.minibatch import (correlated_cov, factorisation_check, independent_samples_lines,
-                                 joint_lower_bound, mean_check, minibatch_estimates,
-                                 minibatch_mc_estimates, minibatch_std, total_correlation)
-from vae_teach.plots_elbo import fig_minibatch
-from vae_teach.ppca import PPCA
+from vae_teach.maths.bound import lower_bound, random_q, sample_q
+from vae_teach.maths.factorise import (correlated_cov, factorisation_check,
+                                       independent_samples_lines, joint_lower_bound,
+                                       total_correlation)
+from vae_teach.maths.lemma import proof_lines_hold
+from vae_teach.maths.minibatch import (mean_check, minibatch_estimates, minibatch_mc_estimates,
+                                       minibatch_std)
+from vae_teach.maths.ppca import PPCA
+from vae_teach.viz.bounds import fig_minibatch
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -213,4 +215,4 @@ check_minibatch_estimate(minibatch_estimate);
 # * Next: notebooks 07–08 turn each $\ell_i$ into a closed form for Gaussian encoders and decoders.
 #
 # **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014 (§2.3,
-# the minibatch estimator). Code: `vae_teach/minibatch.py`; tests: `tests/test_minibatch.py`.
+# the minibatch estimator). Code: `vae_teach/maths/factorise.py`; tests: `tests/test_minibatch.py`.

@@ -21,11 +21,11 @@ import numpy as np
 from scipy.stats import multivariate_normal
 
 from vae_teach.exercises import check_lemma_closed_form, check_mc_estimate
-from vae_teach.gaussian import (kl_diag_std_normal, lemma_closed_form, lemma_closed_form_diag,
-                                lemma_monte_carlo, lemma_proof_lines, mc_error_vs_n, neg_entropy,
-                                neg_entropy_diag, neg_entropy_slide_form, proof_lines_hold,
-                                random_lemma_args, random_spd)
-from vae_teach.plotting import plot_mc_error_vs_n
+from vae_teach.maths.gaussian import kl_diag_std_normal, neg_entropy, neg_entropy_diag, random_spd
+from vae_teach.maths.lemma import (lemma_closed_form, lemma_closed_form_diag, lemma_monte_carlo,
+                                   lemma_proof_lines, mc_error_vs_n, neg_entropy_slide_form,
+                                   proof_lines_hold, random_lemma_args)
+from vae_teach.viz.lemma import plot_mc_error_vs_n
 
 SEED = 0
 rng = np.random.default_rng(SEED)

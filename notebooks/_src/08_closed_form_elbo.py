@@ -24,13 +24,14 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from vae_teach import closed_form as cf
-from vae_teach.elbo import L_b_closed_form, L_b_monte_carlo
 from vae_teach.exercises import check_closed_part, check_simpler_close_form
-from vae_teach.figures import fig_gaussian_encoder_decoder
-from vae_teach.gaussian import lemma_closed_form, log_normal
-from vae_teach.plots_loss import fig_slide_lines
-from vae_teach.pretrained import load, load_data
+from vae_teach.maths.gaussian import log_normal
+from vae_teach.maths.lemma import lemma_closed_form
+from vae_teach.measure import slide_lines
+from vae_teach.nets.objectives import L_b_closed_form, L_b_monte_carlo
+from vae_teach.nets.pretrained import load, load_data
+from vae_teach.viz.lecture import fig_gaussian_encoder_decoder
+from vae_teach.viz.vae_loss import fig_slide_lines
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -52,7 +53,7 @@ x_i = X_raw[0]                           # one test digit, M = 64 pixels
 #
 # Our encoder outputs $\tilde\mu_\phi(x)\in\mathbb R^m$ and $\zeta = \log\tilde\sigma^2$, so
 # $\tilde\Sigma_\phi = \mathrm{diag}(e^{\zeta})$; the decoder outputs $\mu_\theta(z)\in\mathbb R^M$.
-# `cf.draw` encodes $x_i$, draws $z_s = \tilde\mu + \tilde\sigma\odot\varepsilon_s$
+# `slide_lines.draw` encodes $x_i$, draws $z_s = \tilde\mu + \tilde\sigma\odot\varepsilon_s$
 # ($s = 1,\dots,n$) and decodes each $z_s$, all in float64.
 
 # %% [markdown]
@@ -65,7 +66,7 @@ fig_gaussian_encoder_decoder()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-d = cf.draw(vae, x_i, N_DRAWS, seed=SEED)
+d = slide_lines.draw(vae, x_i, N_DRAWS, seed=SEED)
 print(f"M = {d.x.size} pixels, m = {d.mu_tilde.size} latent dims, n = {len(d.z)} draws")
 print("mu_tilde(x_i)     =", np.round(d.mu_tilde, 3))
 print("sigma2_tilde(x_i) =", np.round(np.diag(d.Sigma_tilde), 4))
@@ -158,7 +159,7 @@ print(f"½ log|Σ̃_φ(x_i)| (correct)  : {0.5 * np.linalg.slogdet(d.Sigma_tilde
 
 # %% [markdown]
 # ## 5. The whole derivation as a table
-# `cf.slide_lines` evaluates every line **as printed**, term by term, on the same draws
+# `slide_lines.slide_lines` evaluates every line **as printed**, term by term, on the same draws
 # (common random numbers), and adds the readings "as intended" (line 3) and "corrected" (line 4).
 # The column *value − LHS* has a **paired** standard error (the standard deviation of
 # line − LHS over the draws, $/\sqrt n$), much smaller than each line's own; a line *holds* when
@@ -166,11 +167,11 @@ print(f"½ log|Σ̃_φ(x_i)| (correct)  : {0.5 * np.linalg.slogdet(d.Sigma_tilde
 
 # %%
 # NBVAL_CHECK_OUTPUT
-lines = cf.slide_lines(vae, x_i, N_DRAWS, seed=SEED)
-print(cf.lines_table(lines))
+lines = slide_lines.slide_lines(vae, x_i, N_DRAWS, seed=SEED)
+print(slide_lines.lines_table(lines))
 
 # %%
-display(Markdown(cf.lines_markdown(lines)))
+display(Markdown(slide_lines.lines_markdown(lines)))
 fig_slide_lines(lines)
 
 # %% [markdown]
@@ -181,11 +182,11 @@ fig_slide_lines(lines)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-lines_s2 = cf.slide_lines(vae_s2, x_i, N_DRAWS, seed=SEED)
+lines_s2 = slide_lines.slide_lines(vae_s2, x_i, N_DRAWS, seed=SEED)
 with torch.no_grad():
     sigma2_x = vae_s2.decoder.log_sigma2(torch.zeros(1)).exp().mean().item()
 print(f"learned decoder variance σ_x² = {sigma2_x:.4g}")
-print(cf.lines_table(lines_s2))
+print(slide_lines.lines_table(lines_s2))
 
 # %% [markdown]
 # > **Slide erratum.** The last line of CLOSE FORM OF $L_b$ has
@@ -207,12 +208,12 @@ print(cf.lines_table(lines_s2))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from vae_teach.model import build_model
+from vae_teach.nets.model import build_model
 
 untrained = build_model(vae.config, seed=SEED)          # same architecture, fresh weights
-for label, rows in [("untrained", cf.slide_lines(untrained, x_i, N_DRAWS, seed=SEED)),
+for label, rows in [("untrained", slide_lines.slide_lines(untrained, x_i, N_DRAWS, seed=SEED)),
                     ("trained", lines)]:
-    for r in (cf.line_by_label(rows, "3 (as typeset)"), cf.line_by_label(rows, "4 (as printed)")):
+    for r in (slide_lines.line_by_label(rows, "3 (as typeset)"), slide_lines.line_by_label(rows, "4 (as printed)")):
         print(f"{label:<10} {r.label:<15} value − LHS = {r.difference:+7.3f} nats"
               f" = {r.difference / abs(rows[0].value):+.1e} of |LHS|")
 
@@ -234,7 +235,7 @@ for label, rows in [("untrained", cf.slide_lines(untrained, x_i, N_DRAWS, seed=S
 # %%
 # NBVAL_CHECK_OUTPUT
 for r in lines:
-    if r.section == cf.SIMPLER and r.kind != "reference":
+    if r.section == slide_lines.SIMPLER and r.kind != "reference":
         print(f"{r.label:<16} {r.value:10.3f}   value − LHS = {r.difference:+.4f} ± {r.difference_se:.4f}"
               f"   holds: {r.holds}")
 
@@ -317,7 +318,7 @@ check_simpler_close_form(simpler_close_form);
 sq_err = ((d.x - d.mu_theta) ** 2).sum(axis=1)
 try:
     mine = simpler_close_form(sq_err, d.mu_tilde, np.diag(d.Sigma_tilde), d.x.size)
-    print(f"yours: {mine:.3f}   table row S2: {cf.line_by_label(lines, 'S2').value:.3f}")
+    print(f"yours: {mine:.3f}   table row S2: {slide_lines.line_by_label(lines, 'S2').value:.3f}")
 except NotImplementedError:
     print("Complete Exercise 2 first.")
 

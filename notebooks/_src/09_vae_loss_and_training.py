@@ -26,14 +26,14 @@ import math
 import numpy as np
 import torch
 
-from vae_teach.beta_effects import beta_panel, beta_stats_table
-from vae_teach.elbo import L_VAE, L_b_closed_form, L_b_monte_carlo, iwae_bound
 from vae_teach.exercises import check_L_VAE, check_L_VAE_from_L_b, check_log_mean_exp
-from vae_teach.loss_balance import L_VAE_from_L_b, beta_table, toy_curvatures
-from vae_teach.model import build_model
-from vae_teach.plots_loss import fig_beta_effects, fig_zeta_landscape
-from vae_teach.pretrained import load, load_data
-from vae_teach.train import train
+from vae_teach.maths.vae_loss import L_VAE_from_L_b, beta_table, toy_curvatures
+from vae_teach.measure.experiments import beta_panel, beta_stats_table
+from vae_teach.nets.model import build_model
+from vae_teach.nets.objectives import L_VAE, L_b_closed_form, L_b_monte_carlo, iwae_bound
+from vae_teach.nets.pretrained import load, load_data
+from vae_teach.nets.train import train
+from vae_teach.viz.vae_loss import fig_beta_effects, fig_zeta_landscape
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -51,7 +51,7 @@ print(f"test set: N = {N} digits, M = {M} pixels (0..16); latent m = {vae.m}")
 # %% [markdown]
 # ## 1. $L_{VAE}$ exactly as on the slide, and its relation to $L_b$
 # One draw $z_i\sim q_\phi(\cdot|x_i)$ per digit gives $\hat x_i = \mu_\theta(z_i)$; the encoder gives
-# $\tilde\mu(x_i)$ and $\zeta(x_i)$. `elbo.L_VAE` is the slide's formula verbatim.
+# $\tilde\mu(x_i)$ and $\zeta(x_i)$. `vae_teach.nets.objectives.L_VAE` is the slide's formula verbatim.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -208,7 +208,7 @@ fig_beta_effects(panels, y_bin)
 
 # %% [markdown]
 # ## 5. Training with a progress bar
-# `vae_teach.train.train` minimises the per-digit $\mathrm{rec} + \beta\,\mathrm{KL}$ with Adam on
+# `vae_teach.nets.train.train` minimises the per-digit $\mathrm{rec} + \beta\,\mathrm{KL}$ with Adam on
 # minibatches (β = 1: an unbiased estimate of $-L_b/N$), showing a `tqdm` bar. A few seconds here;
 # the pretrained model ran longer (`make weights` retrains it).
 

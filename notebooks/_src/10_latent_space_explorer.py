@@ -25,12 +25,14 @@
 import numpy as np
 import torch
 
-from vae_teach import pretrained
 from vae_teach.exercises import check_interpolate, check_log_prior, check_prior_grid
-from vae_teach.latent import (axis_sweep, code_stats, compare_maps, decode_images, image_grid,
-                              interpolate_codes, latent_codes, log_prior, prior_quantile_grid,
-                              prior_samples)
-from vae_teach.widgets import LatentExplorer
+from vae_teach.maths.prior import (interpolate_codes, log_prior, prior_fit, prior_quantile_grid,
+                                   prior_samples)
+from vae_teach.measure.codes import axis_sweep, decode_images, latent_codes
+from vae_teach.nets import pretrained
+from vae_teach.viz.images import image_grid
+from vae_teach.viz.latent import compare_maps
+from vae_teach.widgets.explorer import LatentExplorer
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -59,7 +61,8 @@ for name, d in pretrained.list_models().items():
 # the prior's 1σ and 2σ. Note the axes: each panel has its own range.
 
 # %%
-compare_maps(models, data)
+compare_maps({name: (latent_codes(models[name], data[name][0]), data[name][1])
+              for name in models})
 
 # %% [markdown]
 # The regulariser $\|\tilde\mu\|^2+e^{\zeta}-(1+\zeta)$ pulls the codes towards $\mathcal N(0,I)$.
@@ -74,7 +77,7 @@ compare_maps(models, data)
 # NBVAL_CHECK_OUTPUT
 print(f"{'model':16s} {'|mean|':>7s} {'std min':>8s} {'std max':>8s} {'in 95%':>7s} {'log p(z)':>9s}")
 for name in NAMES:
-    s = code_stats(latent_codes(models[name], data[name][0]))
+    s = prior_fit(latent_codes(models[name], data[name][0]))
     print(f"{name:16s} {s['mean_norm']:7.2f} {s['std_min']:8.2f} {s['std_max']:8.2f} "
           f"{s['in_95']:7.2f} {s['log_prior']:9.2f}")
 

@@ -5,16 +5,19 @@ Usage in a notebook::
     from vae_teach.exercises import check_regulariser
     check_regulariser(my_regulariser)   # prints ✓ correct / … not yet solved / ✗ wrong + hint
 
-Each topic module (``lemma.py`` for notebook 07, ``closed_form.py`` for 08, …) lists its
+Each topic module (``nb07_gaussian_lemma.py`` for notebook 07, ``nb08_closed_form_elbo.py`` for 08, …) lists its
 checkers in ``__all__``. They are imported lazily: asking for ``check_regulariser`` imports only
-``loss_intuition.py``, so a notebook does not pay for every other topic's imports (torch,
+``nb02_vae_loss_intuition.py``, so a notebook does not pay for every other topic's imports (torch,
 scikit-learn, …).
 """
+
 import ast
 import importlib
 from pathlib import Path
 
-from ._core import CORRECT, NOT_SOLVED, WRONG, CheckResult, check_function, check_value
+from vae_teach.exercises._core import (CORRECT, NOT_SOLVED, WRONG, CheckResult,  # noqa: F401
+                                       check_function, check_value)
+
 
 _CORE = ["CORRECT", "NOT_SOLVED", "WRONG", "CheckResult", "check_function", "check_value"]
 

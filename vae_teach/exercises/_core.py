@@ -10,12 +10,14 @@ one of three verdicts:
 
 Checkers never raise, so a student notebook with stubs still runs top to bottom.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+
 
 CORRECT, NOT_SOLVED, WRONG = "correct", "not yet solved", "wrong"
 

@@ -1,0 +1,105 @@
+"""Build the notebooks from their reviewed sources: ``notebooks/_src/NN_topic.py`` → ``.ipynb``.
+
+The sources are jupytext "percent" scripts (``# %%`` code cells, ``# %% [markdown]`` text
+cells, ``# %% tags=["solution"]`` for exercise answers). Building
+
+1. reads a source with jupytext,
+2. adds RISE slide metadata (``#``/``##`` headings start a slide, ``###`` a sub-slide),
+3. executes it top to bottom in a fresh kernel (so stored outputs come from a clean run),
+4. writes ``notebooks/NN_topic.ipynb``.
+
+Usage::
+
+    python -m vae_teach.tools.nbbuild            # every notebook
+    python -m vae_teach.tools.nbbuild 04 07      # only those whose name starts with 04 or 07
+    python -m vae_teach.tools.nbbuild --no-execute 04
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+NOTEBOOKS = ROOT / "notebooks"
+
+
+SOURCES = NOTEBOOKS / "_src"
+
+
+def slide_type(cell) -> str:
+    """RISE slide type for a cell: headings open slides, everything else continues one."""
+    if cell.cell_type == "markdown":
+        first = cell.source.lstrip().split("\n", 1)[0]
+        if first.startswith("# ") or first.startswith("## "):
+            return "slide"
+        if first.startswith("### "):
+            return "subslide"
+    return "-"
+
+
+def read_source(src: Path):
+    """Read a percent-format source into a notebook object with slide metadata."""
+    import jupytext
+
+    nb = jupytext.read(src, fmt="py:percent")
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                 "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i:03d}"  # stable ids keep rebuild diffs small
+        cell.metadata.setdefault("slideshow", {"slide_type": slide_type(cell)})
+    return nb
+
+
+def execute(nb, cwd: Path, timeout: int = 300) -> None:
+    """Run every cell in a fresh kernel in ``cwd``; raises on the first error."""
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(cwd)}}).execute()
+
+
+def build(src: Path, run: bool = True) -> Path:
+    """Build one notebook from ``src``; returns the path of the written ``.ipynb``."""
+    import nbformat
+
+    nb = read_source(src)
+    if run:
+        execute(nb, NOTEBOOKS)
+    dst = NOTEBOOKS / (src.stem + ".ipynb")
+    nbformat.write(nb, dst)
+    return dst
+
+
+def find_sources(prefixes: list[str]) -> list[Path]:
+    """Sources whose file name starts with one of ``prefixes`` (all when empty)."""
+    sources = sorted(SOURCES.glob("[0-9][0-9]_*.py"))
+    if prefixes:
+        sources = [s for s in sources if any(s.name.startswith(p) for p in prefixes)]
+    if not sources:
+        raise FileNotFoundError(f"no notebook sources match {prefixes or 'anything'} in "
+                                f"{SOURCES}; names look like 07_gaussian_lemma.py.")
+    return sources
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("prefixes", nargs="*", help="e.g. 04 07 (default: all)")
+    parser.add_argument("--no-execute", action="store_true", help="write without running")
+    args = parser.parse_args(argv)
+    for src in find_sources(args.prefixes):
+        start = time.perf_counter()
+        dst = build(src, run=not args.no_execute)
+        print(f"{dst.relative_to(ROOT)}  ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

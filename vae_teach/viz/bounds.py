@@ -1,0 +1,176 @@
+"""Pictures of p_θ(x) and its lower bound: integrand, Monte Carlo, MLE, ELBO gap, minibatches.
+
+Every function is pure: it takes numbers (or a ``maths`` object) and returns a Figure built
+without pyplot."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from vae_teach._checks import as_float_array
+from vae_teach.maths.quadrature import LatentGrid1D
+from vae_teach.viz.style import COLORS, new_figure, style
+
+
+__all__ = ["fig_marginal_integrand", "fig_mc_convergence", "fig_argmax", "fig_mle_ascent",
+           "fig_elbo_gap", "fig_bound_vs_mean", "fig_minibatch"]
+
+
+# ----------------------------------------------------------------------------- notebook 03
+def fig_marginal_integrand(grid: LatentGrid1D, x) -> Figure:
+    """p_θ(x) = ∫ p_θ(x|z) p_θ(z) dz for a 1-D latent: the integrand and its area."""
+    f = np.exp(grid.log_joint(x))
+    with style():
+        fig = new_figure(6.0, 3.0)
+        ax = fig.add_subplot()
+        ax.plot(grid.z, f, color=COLORS["decoder"], lw=2,
+                label=r"$p_\theta(x|z)\,p_\theta(z)$")
+        ax.fill_between(grid.z, f, color=COLORS["decoder"], alpha=0.25,
+                        label=rf"area $= p_\theta(x) = {np.exp(grid.log_px(x)):.4g}$")
+        width = np.sqrt(np.sum(f * grid.z ** 2) / np.sum(f) - (np.sum(f * grid.z) / f.sum()) ** 2)
+        centre = np.sum(f * grid.z) / f.sum()
+        ax.set_xlim(centre - 6 * width, centre + 6 * width)
+        ax.set_xlabel("latent $z$")
+        ax.set_title(r"the integrand of $\int p_\theta(x|z)\,p_\theta(z)\,dz$")
+        ax.legend(loc="upper right")
+    return fig
+
+
+def fig_mc_convergence(ns, estimates, standard_errors, exact: float) -> Figure:
+    """Monte-Carlo log p_θ(x) ± 2 s.e. against the number of draws n, and the exact value."""
+    ns = as_float_array(ns, "ns", ndim=1)
+    est = as_float_array(estimates, "estimates", ndim=1)
+    se = as_float_array(standard_errors, "standard_errors", ndim=1)
+    with style():
+        fig = new_figure(6.0, 3.0)
+        ax = fig.add_subplot()
+        ax.errorbar(ns, est, yerr=2 * se, fmt="o", color=COLORS["q"], capsize=3,
+                    label=r"Monte Carlo $\pm 2$ s.e.")
+        ax.axhline(exact, color=COLORS["loglik"], ls="--", label="closed form")
+        ax.set_xscale("log")
+        ax.set_xlabel("number of draws $n$,  $z_k \\sim p_\\theta(z)$")
+        ax.set_ylabel(r"$\log p_\theta(x)$")
+        ax.legend()
+    return fig
+
+
+def fig_argmax(theta, loglik, name: str = r"\sigma^2") -> Figure:
+    """p_θ(𝒳) and log p_θ(𝒳) along one parameter: same arg max, very different max."""
+    theta = as_float_array(theta, "theta", ndim=1)
+    loglik = as_float_array(loglik, "loglik", ndim=1)
+    k = int(np.argmax(loglik))
+    with style():
+        fig = new_figure(9.0, 3.0)
+        ax_p, ax_l = fig.subplots(1, 2)
+        for ax, y, label in [(ax_p, np.exp(loglik), r"$p_\theta(\mathcal{X})$"),
+                             (ax_l, loglik, r"$\log p_\theta(\mathcal{X})$")]:
+            ax.plot(theta, y, color=COLORS["loglik"])
+            ax.axvline(theta[k], color=COLORS["gap"], ls="--",
+                       label=rf"arg max: ${name}$ = {theta[k]:.3g}")
+            ax.set_xlabel(rf"${name}$")
+            ax.set_title(f"{label}: max = {y[k]:.4g}")
+            ax.legend(loc="lower right")
+    return fig
+
+
+def fig_mle_ascent(loglik, closed_form: float) -> Figure:
+    """Gradient ascent on log p_θ(𝒳): the curve, and its distance to the closed-form MLE."""
+    loglik = as_float_array(loglik, "loglik", ndim=1)
+    steps = np.arange(loglik.size)
+    with style():
+        fig = new_figure(9.0, 3.0)
+        ax_l, ax_g = fig.subplots(1, 2)
+        ax_l.plot(steps, loglik, color=COLORS["q"], label="gradient ascent")
+        ax_l.axhline(closed_form, color=COLORS["loglik"], ls="--", label="closed-form MLE")
+        ax_l.set_xlabel("step")
+        ax_l.set_ylabel(r"$\log p_\theta(\mathcal{X})$")
+        ax_l.legend(loc="lower right")
+        gap = closed_form - loglik
+        ax_g.semilogy(steps, np.where(gap > 0, gap, np.nan), color=COLORS["gap"])
+        ax_g.set_xlabel("step")
+        ax_g.set_title(r"closed form $-$ gradient ascent (nats; ends at rounding)")
+    return fig
+
+
+# ----------------------------------------------------------------------------- notebook 04
+def fig_elbo_gap(grid: LatentGrid1D, x, mu_tilde: float = 0.0, zeta: float = 0.0) -> Figure:
+    """Left: posterior p_θ(z|x) and q = N(μ̃, e^ζ). Right: log p_θ(x) = L_b + KL as bars.
+
+    Raises ValueError (from ``grid.bound``) when q does not fit the grid.
+    """
+    r = grid.bound(x, mu_tilde, zeta)
+    post, q = np.exp(grid.log_posterior(x)), np.exp(grid.log_q(mu_tilde, zeta))
+    with style():
+        fig = new_figure(9.5, 3.2)
+        ax_z, ax_b = fig.subplots(1, 2, width_ratios=[2, 1])
+        ax_z.fill_between(grid.z, post, color=COLORS["loglik"], alpha=0.15)
+        ax_z.plot(grid.z, post, color=COLORS["loglik"], label=r"posterior $p_\theta(z|x)$")
+        ax_z.plot(grid.z, q, color=COLORS["q"], lw=2,
+                  label=rf"$q = \mathcal{{N}}({mu_tilde:.2f},\ e^{{{zeta:.2f}}})$")
+        ax_z.set_xlim(-4, 4)
+        ax_z.set_ylim(0, 1.15 * max(post.max(), min(q.max(), 3 * post.max())))
+        ax_z.set_xlabel("latent $z$")
+        ax_z.legend(loc="upper left")
+        _bars(ax_b, r)
+    return fig
+
+
+def _bars(ax, r, depth: float = 8.0) -> None:
+    """The identity as levels: log p (black) above L_b (blue); the band between is the KL.
+
+    The y-range is fixed relative to log p (which does not depend on q), so moving q moves
+    only the blue line; a bound deeper than ``depth`` nats is pinned to the bottom edge.
+    """
+    bottom = r.log_p - depth
+    L_b = max(r.L_b, bottom)
+    ax.axhspan(L_b, r.log_p, color=COLORS["gap"], alpha=0.35, label=f"KL = {r.kl:.3f}")
+    ax.axhline(r.log_p, color=COLORS["loglik"], lw=2, label=f"log p(x) = {r.log_p:.3f}")
+    ax.axhline(L_b, color=COLORS["L_b"], lw=2, ls="-" if L_b == r.L_b else ":",
+               label=f"L_b = {r.L_b:.3f}")
+    ax.set_ylim(bottom - 0.2, r.log_p + 0.5)
+    ax.set_xticks([])
+    ax.set_ylabel("nats")
+    ax.set_title("log p = L_b + KL", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=8)
+
+
+def fig_bound_vs_mean(grid: LatentGrid1D, x, zeta: float, mus) -> Figure:
+    """L_b(μ̃) for q = N(μ̃, e^ζ) along ``mus``, under the constant log p_θ(x); gap shaded."""
+    mus = as_float_array(mus, "mus", ndim=1)
+    rows = [grid.bound(x, mu, zeta) for mu in mus]
+    L_b = np.array([r.L_b for r in rows])
+    log_p = rows[0].log_p
+    with style():
+        fig = new_figure(6.0, 3.0)
+        ax = fig.add_subplot()
+        ax.axhline(log_p, color=COLORS["loglik"], label=r"$\log p_\theta(x)$")
+        ax.plot(mus, L_b, color=COLORS["L_b"], lw=2, label=r"$L_b$")
+        ax.fill_between(mus, L_b, log_p, color=COLORS["gap"], alpha=0.3,
+                        label=r"KL$(q\,\|\,p_\theta(\cdot|x))$")
+        ax.set_ylim(max(L_b.min(), log_p - 6), log_p + 0.5)
+        ax.set_xlabel(r"$\tilde\mu$ (mean of $q$)")
+        ax.set_title(rf"moving $q$'s mean at $\zeta$ = {zeta:.2f}")
+        ax.legend(loc="lower center")
+    return fig
+
+
+# ----------------------------------------------------------------------------- notebook 06
+def fig_minibatch(estimates: dict, target: float) -> Figure:
+    """Histograms of minibatch estimates of L_b (one per estimator), the full-data value, and
+    each histogram's mean. ``estimates`` maps label → (K,) array."""
+    if not isinstance(estimates, dict) or not estimates:
+        raise TypeError("estimates must be a non-empty dict {label: array of estimates}.")
+    colours = [COLORS["q"], COLORS["gap"], COLORS["decoder"]]
+    with style():
+        fig = new_figure(6.5, 3.0)
+        ax = fig.add_subplot()
+        for (label, est), colour in zip(estimates.items(), colours):
+            est = as_float_array(est, f"estimates[{label!r}]", ndim=1)
+            ax.hist(est, bins=50, color=colour, alpha=0.45, density=True, label=label)
+            ax.axvline(est.mean(), color=colour, lw=2)
+        ax.axvline(target, color=COLORS["loglik"], ls="--", lw=2, label="full-data $L_b$")
+        ax.set_xlabel(r"$\hat L_b$")
+        ax.set_yticks([])
+        ax.legend(loc="upper left", fontsize=8)
+    return fig
