@@ -42,8 +42,6 @@ DIGITS_SPLITS = {"train": (0, 1000), "val": (1000, 1350), "test": (1350, 1797), 
 SCALES = ("unit", "binary", "raw")
 
 
-
-
 def apply_scale(X_raw: np.ndarray, scale: str = "unit") -> np.ndarray:
     """Map raw digit counts ``X_raw`` ∈ [0, 16] to the pixel ``scale`` (see module doc).
 
