@@ -28,6 +28,9 @@ SIZES = {
     "only_reconstruction": (1100, 540),
 }
 
+# real 28×28 digits (162 decoded images) do not compress like line art
+MAX_KB = {"why_vae": 320}
+
 
 def _png(fig, tmp_path, tag):
     path = savefig(fig, tmp_path / f"{tag}.png")
@@ -63,7 +66,8 @@ def test_registry_has_every_expected_figure():
 def test_figure_renders(rendered, name):
     data = rendered(name)[0]
     assert len(data) > 10_000, "PNG suspiciously small"
-    assert len(data) < 150 * 1024, "PNG larger than 150 KB; lower the dpi or simplify"
+    limit = MAX_KB.get(name, 150)
+    assert len(data) < limit * 1024, f"PNG larger than {limit} KB; lower the dpi or simplify"
     img = imread(io.BytesIO(data), format="png")
     assert (img.shape[1], img.shape[0]) == SIZES[name]
     assert img[..., :3].var() > 1e-3, "figure is blank"
@@ -235,18 +239,33 @@ def test_only_reconstruction_shrinks_sigma_and_regulariser_gives_unit_codes():
 
 
 @pytest.mark.slow
-def test_erratum_ae_gaps_decode_to_digits_on_the_digits_data():
+def test_ae_gaps_are_real_but_shallow_on_mnist():
     """Slide WHY VAE? says the AE's gaps decode to nonsense. Measured on the pretrained 2-D
-    models, the AE's gap points are about as digit-like as the VAE's. If this test fails, the
-    models changed: redraw the figure and revisit the notebook-01 erratum text."""
+    MNIST models, the AE's gap points are less digit-like than its near-code points, by a few
+    hundredths. If this test fails, the models changed: redraw the figure and revisit notebook
+    01's text."""
     from vae_teach.measure.quality import fit_digit_classifier
     from vae_teach.nets import pretrained
 
-    X, _ = pretrained.load_data("vae2d", "test")
-    X_ref, y_ref = pretrained.load_data("vae2d", "train")
+    X_ref, y_ref = pretrained.load_data(figures.WHY_VAE_MODELS[1], "train")
     clf = fit_digit_classifier(X_ref, y_ref)
-    ae, vae = (holes.why_vae_numbers(pretrained.load(n, progress=False), X, X_ref, clf)
-               for n in figures.WHY_VAE_MODELS)
+    ae, vae = (holes.why_vae_numbers(pretrained.load(n, progress=False), X_ref[:2000], X_ref,
+                                     clf) for n in figures.WHY_VAE_MODELS)
     assert ae["in_gap"].sum() >= 5 and vae["in_gap"].sum() >= 5
-    assert ae["confidence_gap"] >= vae["confidence_gap"] - 0.1
-    assert ae["distance_gap"] <= vae["distance_gap"] + 0.05
+    # on real 28×28 digits the AE's gaps are real but shallow (notebook 01 prints the numbers)
+    assert ae["confidence_gap"] < ae["confidence_near"] - 0.02
+    assert ae["distance_gap"] > ae["distance_near"]
+
+
+def test_failures_by_gap_splits_points_by_their_distance_to_the_codes():
+    class Echo:                     # decodes z to the image (z, 0, …): distance is controllable
+        def decode_numpy(self, Z):
+            return np.hstack([Z, np.zeros((len(Z), 2))])
+
+    Z = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])       # spacing 1
+    X_ref = np.hstack([Z, np.zeros((4, 2))])
+    points = np.array([[0.1, 0.0], [0.0, 0.9], [5.0, 5.0], [9.0, 0.0]])  # two near, two far
+    r = holes.failures_by_gap(Echo(), Z, points, X_ref, threshold=1.0, gap=2.0)
+    assert r == {"share_far": 0.5, "fail_far": 1.0, "fail_near": 0.0}
+    with pytest.raises(ValueError, match="same latent space"):
+        holes.failures_by_gap(Echo(), Z, np.zeros((2, 3)), X_ref, threshold=1.0)

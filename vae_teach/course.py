@@ -18,7 +18,7 @@ class Part(NamedTuple):
 
 CONTENTS = [
     Part("01_autoencoder_vs_vae.ipynb", "AUTO ENCODER V.S. VAE; WHY VAE?", 30,
-         "Train an AE and a VAE on the same digits; decode prior samples through both and measure which gives digits."),
+         "Compare AEs and VAEs on real 28×28 digits (m = 2 and 16): decode new codes and measure where the holes matter."),
     Part("02_vae_loss_intuition.ipynb", "VAE LOSS FUNCTION (1st); WHY VAE REGULARIZATION?", 30,
          "Drop the KL term and watch σ̃ collapse; put it back and watch codes move to N(0, I)."),
     Part("03_generative_model_mle.ipynb", "VAE GENERATIVE MODEL AND MLE", 30,

@@ -5,18 +5,19 @@
 # auto-encoder maps $x$ to a code $z$ and back to $\hat x$; a VAE's encoder outputs a mean
 # $\tilde\mu$ and a spread $\tilde\sigma$, and the decoder reads a code *sampled* around $\tilde\mu$.
 # **WHY VAE?** gives the reason intuitively: a VAE's codes fill the latent space, so *new* codes
-# decode to sensible images. Here we take an AE and a VAE with the same architecture, trained on
-# the same digits, and **measure** that claim.
+# decode to sensible images, while an AE's latent space has holes. Here we take AEs and VAEs with
+# the same layers, trained on the same real 28 × 28 digits, with a 2-D code (where we can look)
+# and a 16-D code (where generative models usually live), and **measure** that claim.
 #
 # **Learning goals.** After this notebook you can
 # 1. **describe** the one architectural difference between an AE and a VAE, and **draw** a code
 #    from a VAE encoder (reparameterisation);
 # 2. **compare** the latent spaces of a trained AE and VAE with the prior $\mathcal N(0, I)$;
-# 3. **measure** the quality and diversity of images decoded from $z\sim\mathcal N(0,I)$ with
-#    two yardsticks (a neighbour classifier, the distance to the nearest training digit);
-# 4. **explain** why sampling works for the VAE and not for the AE.
+# 3. **measure** the quality and diversity of images decoded from new codes with two yardsticks
+#    (a neighbour classifier, the distance to the nearest training digit);
+# 4. **explain** when the AE's "holes" matter — and why they matter more as the code grows.
 #
-# *Time: about 30 minutes. Uses two small pretrained models (no training).*
+# *Time: about 30 minutes. Uses four small pretrained models (no training).*
 
 # %%
 # %matplotlib inline
@@ -24,10 +25,12 @@ import numpy as np
 import torch
 from IPython.display import display
 
+from vae_teach.claims import claim
 from vae_teach.exercises import check_label_entropy, check_nearest_distance, check_reparameterise
+from vae_teach.maths.prior import prior_samples
 from vae_teach.measure import quality
 from vae_teach.measure.codes import latent_codes
-from vae_teach.measure.holes import why_vae_pair
+from vae_teach.measure.holes import failures_by_gap, why_vae_pair
 from vae_teach.nets import pretrained
 from vae_teach.viz.latent import fig_codes_and_prior, fig_sample_grids
 from vae_teach.viz.lecture import fig_ae_vs_vae, fig_why_vae
@@ -35,15 +38,18 @@ from vae_teach.viz.lecture import fig_ae_vs_vae, fig_why_vae
 SEED = 0
 rng = np.random.default_rng(SEED)
 # run in float64, so that the checked numbers below round the same way on every CPU
-ae = pretrained.load("ae2d", train_if_missing=False).double()    # auto-encoder, 2-D code
-vae = pretrained.load("vae2d", train_if_missing=False).double()  # VAE, same layers, 2-D code
-X, y = pretrained.load_data("vae2d", "train")             # 1000 binarised 8×8 digits
-X_test, y_test = pretrained.load_data("vae2d", "test")    # 447 more, never trained on
+models = {(kind, m): pretrained.load(f"{kind}_mnist{m}", train_if_missing=False).double()
+          for kind in ("ae", "vae") for m in (2, 16)}
+ae, vae = models["ae", 2], models["vae", 2]
+X, y = pretrained.load_data("vae_mnist2", "train")             # 8000 binarised 28×28 digits
+X_test, y_test = pretrained.load_data("vae_mnist2", "test")    # 1000 more, never trained on
 
 # %% [markdown]
-# Both models were trained by `make weights` (`vae_teach.nets.pretrained`) for 300 epochs on the same
-# 1000 binarised training digits ($M = 64$ pixels in $\{0, 1\}$), with the same layers
-# (64 → 128 → 128 → code → 128 → 128 → 64) and a Bernoulli decoder: the AE minimises the binary
+# The data are real handwritten digits: MNIST's official test split, shipped with the package
+# (CC BY-SA 3.0, Y. LeCun and C. Cortes) and split by index into 8000 training, 1000 validation
+# and 1000 test images, binarised ($M = 784$ pixels in $\{0, 1\}$). The four models were trained
+# by `make weights` (`vae_teach.nets.pretrained`) on the same 8000 images with the same layers
+# (784 → 200 → code → 200 → 784) and a Bernoulli decoder: the AE minimises the binary
 # cross-entropy $-\log p_\theta(x|z)$ at $z = f(x)$; the VAE minimises $-L_b$, the same
 # reconstruction term at a *sampled* $z$ plus the KL regulariser of notebook 02.
 #
@@ -61,8 +67,8 @@ display(fig_ae_vs_vae())
 # NBVAL_CHECK_OUTPUT
 n_params = {name: sum(p.numel() for p in model.parameters()) for name, model
             in [("AE", ae), ("VAE", vae)]}
-print(f"parameters: AE {n_params['AE']}, VAE {n_params['VAE']}, "
-      f"difference {n_params['VAE'] - n_params['AE']} = one 128 → 2 layer (128·2 + 2)")
+print(f"m = 2: parameters AE {n_params['AE']}, VAE {n_params['VAE']}, "
+      f"difference {n_params['VAE'] - n_params['AE']} = one 200 → 2 layer (200·2 + 2)")
 
 # %% [markdown]
 # ## 2. Encoding one digit
@@ -89,8 +95,8 @@ print("three VAE codes z = mu_tilde + sigma_tilde * eps:\n", (mu_tilde + np.exp(
 # the decoder must turn every point *near* $\tilde\mu$ into this digit — it is trained on a
 # neighbourhood, the AE's decoder only on a point. (Exercise 1 asks you to write the sampling line.)
 #
-# ## 3. The two latent spaces
-# Codes of the 1000 training digits — $z = f(x)$ for the AE, $\tilde\mu(x)$ for the VAE —
+# ## 3. The two latent spaces (m = 2)
+# Codes of the 8000 training digits — $z = f(x)$ for the AE, $\tilde\mu(x)$ for the VAE —
 # coloured by label, over 500 grey draws from the prior $\mathcal N(0, I)$ that a generator would
 # decode:
 
@@ -103,90 +109,150 @@ display(fig_codes_and_prior({"auto-encoder: z = f(x)": Z_ae,
 # NBVAL_CHECK_OUTPUT
 for name, Z in [("AE ", Z_ae), ("VAE", Z_vae)]:
     print(f"{name} codes: mean {Z.mean(0).round(2)}, std {Z.std(0).round(2)}")
+claim(np.linalg.norm(Z_ae.mean(0)) > 3 * np.linalg.norm(Z_vae.mean(0))
+      and Z_ae.std(0).min() > 2 * Z_vae.std(0).max(),
+      "the AE's codes sit farther from the origin and spread wider than the VAE's")
 
 # %% [markdown]
 # Nothing in the AE's loss says where its codes should be: they spread over a region several
-# units wide, centred away from the origin, so $\mathcal N(0, I)$ covers only a corner of it. The
-# VAE's KL term pulls $\tilde\mu$ to mean ≈ 0 and std ≈ 1: the prior and the codes overlap.
+# units wide, away from the origin, so $\mathcal N(0, I)$ covers only a corner of it. The VAE's
+# KL term pulls $\tilde\mu$ towards mean 0 and std 1: the prior and the codes overlap.
 #
 # ## 4. WHY VAE? What the decoders make of the space between codes
 # The figure (the slide's *intuitive reason*, redrawn) puts a 9 × 9 grid over each latent map
-# and decodes every grid point; the titles give the mean RMS distance from those images to the
-# nearest real digit.
+# (codes of 2000 training digits) and decodes every grid point; red frames mark **gap** points,
+# at least 4 code spacings away from every code. The titles give, for gap and non-gap points, the
+# confidence of a digit classifier and the distance to the nearest real digit.
 
 # %%
-display(fig_why_vae(*why_vae_pair(ae, vae, X, X_ref=X, y_ref=y), y))
+ae_grid, vae_grid = why_vae_pair(ae, vae, X[:2000], X_ref=X, y_ref=y)
+display(fig_why_vae(ae_grid, vae_grid, y[:2000]))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, r in [("AE ", ae_grid), ("VAE", vae_grid)]:
+    print(f"{name}: {int(r['in_gap'].sum()):2d} gap points, confidence gap {r['confidence_gap']:.2f}"
+          f" vs near {r['confidence_near']:.2f}; distance gap {r['distance_gap']:.3f}"
+          f" vs near {r['distance_near']:.3f}")
+claim(ae_grid["confidence_gap"] < ae_grid["confidence_near"]
+      and ae_grid["distance_gap"] > ae_grid["distance_near"],
+      "the AE's gap points decode to less digit-like images than its points near codes")
 
 # %% [markdown]
-# Compare the titles: in this small 2-D example even the AE's gap points (red frames, far from
-# every code) decode to fairly digit-like images — its decoder interpolates smoothly, so the
-# "holes" of the slide's cartoon are shallow here. The bigger difference is *where the prior puts
-# its mass*, which the next section measures.
-
-# %% [markdown]
-# ## 5. Decode samples from $\mathcal N(0, I)$ — and measure
-# A generator draws $z\sim p(z) = \mathcal N(0, I)$ and outputs $\mu_\theta(z)$. We decode the same 500
-# prior draws through both models and score the images (`vae_teach.measure.quality`):
+# With real digits the slide's hole shows: the AE's gap points decode to images that the
+# classifier trusts less and that lie farther from every real digit than its near-code points.
+# But in 2-D the gaps are shallow (the numbers differ by a few hundredths), because the decoder
+# interpolates smoothly between nearby codes. Whether they matter for *generating* depends on
+# where new codes come from — the next section measures it.
+#
+# ## 5. Generate: decode new codes — and measure, at m = 2 and m = 16
+# A generator draws $z\sim p(z) = \mathcal N(0, I)$ and outputs $\mu_\theta(z)$. We decode 500
+# prior draws through each model and score the images (`vae_teach.measure.quality`):
 #
 # * **confidence** — mean $\max_k p(k|x)$ of a 10-nearest-neighbour digit classifier fitted on
 #   the training digits (the share of the 10 closest digits that vote for the winner);
 # * **distance** — mean RMS pixel distance to the nearest training digit;
-# * **failures** — fraction of images farther from every training digit than 95 % of the two
+# * **failures** — fraction of images farther from every training digit than 95 % of the four
 #   models' *reconstructions* of test digits are (decoder outputs are grey-level probabilities,
 #   so decoder outputs are the fair reference, not binary digits);
 # * **entropy** — entropy of the predicted labels, a diversity score: $\log 10 = 2.30$ if all
 #   ten digits are equally frequent, 0 if every sample is the same digit.
 #
-# As a fair second chance for the AE we also sample from the Gaussian fitted to its own codes
-# (mean and covariance of $Z_{AE}$), which the AE does not provide by itself.
+# The AE has no prior of its own, so as a fair second chance we also sample it from the Gaussian
+# fitted to its own codes (mean and covariance of its $Z$). **Predict before you run:** at
+# m = 2, which will fail more often — the AE with its fitted Gaussian, or the VAE with
+# $\mathcal N(0, I)$? And at m = 16?
 
 # %%
 clf = quality.fit_digit_classifier(X, y)
-recon = {"AE": quality.reconstruct(ae, X_test), "VAE": quality.reconstruct(vae, X_test)}
+recon = {key: quality.reconstruct(model, X_test) for key, model in models.items()}
 threshold = np.quantile(quality.nearest_train_distance(np.vstack(list(recon.values())), X),
                         0.95)
-images = {"test digits": X_test,
-          "AE reconstructions": recon["AE"], "VAE reconstructions": recon["VAE"],
-          "AE, z ~ N(0, I)": quality.decode_prior_samples(ae, 500, SEED),
-          "VAE, z ~ N(0, I)": quality.decode_prior_samples(vae, 500, SEED),
-          "AE, z ~ Gaussian fit to its codes": quality.gaussian_fit_samples(ae, Z_ae, 500,
-                                                                                    SEED)}
+codes = {key: latent_codes(model, X) for key, model in models.items()}
+images = {}
+for m in (2, 16):
+    ae_m, vae_m = models["ae", m], models["vae", m]
+    images[f"m = {m}: AE reconstructions"] = recon["ae", m]
+    images[f"m = {m}: VAE reconstructions"] = recon["vae", m]
+    images[f"m = {m}: AE, z ~ N(0, I)"] = quality.decode_prior_samples(ae_m, 500, SEED)
+    images[f"m = {m}: AE, z ~ Gaussian fit"] = quality.gaussian_fit_samples(ae_m, codes["ae", m],
+                                                                           500, SEED)
+    images[f"m = {m}: VAE, z ~ N(0, I)"] = quality.decode_prior_samples(vae_m, 500, SEED)
 
 # %%
 # NBVAL_CHECK_OUTPUT
 reports = {name: quality.report(S, clf, X, threshold) for name, S in images.items()}
 lines = [f"failure threshold: RMS distance > {threshold:.3f}", "",
-         f"{'images':36s} {'confidence':>10s} {'distance':>9s} {'failures':>9s} {'entropy':>8s}"]
-lines += [f"{name:36s} {r.confidence:10.3f} {r.distance:9.3f} {r.failures:9.3f} {r.entropy:8.3f}"
+         f"{'images':32s} {'confidence':>10s} {'distance':>9s} {'failures':>9s} {'entropy':>8s}"]
+lines += [f"{name:32s} {r.confidence:10.3f} {r.distance:9.3f} {r.failures:9.3f} {r.entropy:8.3f}"
           for name, r in reports.items()]
-lines += ["", "predicted digit counts (0..9):"]
-lines += [f"  {name:36s} {np.bincount(clf.predict(images[name]), minlength=10)}"
-          for name in ["VAE reconstructions", "AE, z ~ N(0, I)", "VAE, z ~ N(0, I)"]]
 print("\n".join(lines))
 
 # %%
 display(fig_sample_grids({f"{name}\nfailures {reports[name].failures:.2f}, entropy "
                           f"{reports[name].entropy:.2f}": images[name][:40]
-                          for name in ["AE, z ~ N(0, I)", "VAE, z ~ N(0, I)",
-                                       "AE, z ~ Gaussian fit to its codes"]}))
+                          for name in ["m = 16: AE, z ~ N(0, I)", "m = 16: AE, z ~ Gaussian fit",
+                                       "m = 16: VAE, z ~ N(0, I)"]}, side=28))
+
+# %%
+claim(reports["m = 2: AE, z ~ N(0, I)"].entropy < 0.6 * reports["m = 2: VAE, z ~ N(0, I)"].entropy
+      and reports["m = 16: AE, z ~ N(0, I)"].entropy < 0.1,
+      "the AE's N(0, I) samples collapse onto few digits (onto one at m = 16)")
+claim(reports["m = 2: AE, z ~ Gaussian fit"].failures
+      <= reports["m = 2: VAE, z ~ N(0, I)"].failures,
+      "at m = 2 the AE with a fitted Gaussian fails no more often than the VAE")
+claim(reports["m = 16: AE, z ~ Gaussian fit"].failures
+      > 1.5 * reports["m = 16: VAE, z ~ N(0, I)"].failures,
+      "at m = 16 the AE with a fitted Gaussian fails far more often than the VAE")
 
 # %% [markdown]
 # **Reading the table.**
-# * *Prior samples:* 5 % of the VAE's samples are failures (its reconstructions of real digits:
-#   3 %), and they cover the digits almost as evenly as real data (entropy 2.12 vs 2.29). The AE's
-#   prior samples fail five times as often (25 %) and their labels collapse onto a few digits
-#   (entropy 1.25; more than half are 7s, and there is no 0, 2 or 3 at all): $\mathcal N(0, I)$ only
-#   visits the part of the AE's code space around the origin. (Neither model makes 8s — not even
-#   when reconstructing real 8s: a 2-D code has no room left for them.)
-# * *The fitted Gaussian* repairs most of this (9 % failures, entropy 2.16) — close to the AE's
-#   own reconstructions (7 %). So, measured here, the AE's failure is mainly that it has **no
-#   prior of its own**: to generate, it needs a density of its codes fitted afterwards. The VAE
-#   learns codes and prior together, by training.
-# * *The test-digit row* is the reference for confidence and entropy; its distances are larger
-#   because real digits are binary while decoder outputs are smooth grey levels (which is why the
-#   failure threshold comes from reconstructions).
-# * *Confidence* moves least: a neighbour vote is fairly generous to blurry images. This is why
-#   we look at several numbers, never at one.
+# * *The AE with $\mathcal N(0, I)$* makes few outright failures but almost no variety: the prior
+#   only visits the part of its code space around the origin, so its samples collapse onto a few
+#   digits at m = 2 and onto a single one at m = 16 (entropy near 0).
+# * *At m = 2 a Gaussian fitted to the AE's codes is as good as the VAE*: it fails no more often
+#   and covers the digits about as evenly. In two dimensions the codes fill their own Gaussian
+#   densely, so its draws rarely land in a deep hole: an AE plus a density fitted afterwards
+#   generates fine, and the slide's argument is not needed here.
+# * *At m = 16 it is not*: the fitted Gaussian's draws fail about twice as often as the VAE's
+#   prior samples. In 16 dimensions 8000 codes cannot fill a Gaussian; much of its mass lies
+#   between codes, where the AE's decoder was never trained. The VAE was trained on
+#   neighbourhoods of its codes (section 2), which the KL pulls onto $\mathcal N(0, I)$
+#   (notebook 02), so its prior draws land where its decoder has learned to draw digits.
+# * *Reconstructions* are the reference: decoder outputs are smooth grey levels, so they are
+#   compared with other decoder outputs, which is why the failure threshold comes from them.
+#
+# The last step measures the holes directly: split the AE's fitted-Gaussian draws (and the VAE's
+# prior draws) by their distance to the nearest code, in units of the codes' own spacing, and
+# compare the failure rates of far and near draws.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+draws = np.random.default_rng(SEED)
+holes = {}
+for m in (2, 16):
+    Z = codes["ae", m]
+    fit = draws.multivariate_normal(Z.mean(0), np.cov(Z.T).reshape(m, m), 500)
+    holes["AE, Gaussian fit", m] = failures_by_gap(models["ae", m], Z, fit, X, threshold)
+    holes["VAE, N(0, I)", m] = failures_by_gap(models["vae", m], codes["vae", m],
+                                               prior_samples(m, 500, SEED), X, threshold)
+print(f"{'draws':18s} {'m':>3s} {'share ≥ 2 spacings away':>24s} {'fail there':>11s} "
+      f"{'fail near codes':>16s}")
+for (name, m), h in holes.items():
+    print(f"{name:18s} {m:3d} {h['share_far']:24.2f} {h['fail_far']:11.2f} {h['fail_near']:16.2f}")
+claim(all(holes["AE, Gaussian fit", m]["fail_far"]
+          > 1.5 * holes["AE, Gaussian fit", m]["fail_near"] for m in (2, 16)),
+      "the AE's draws fail at least 1.5 times as often far from its codes as near them")
+claim(all(holes["VAE, N(0, I)", m]["share_far"] < holes["AE, Gaussian fit", m]["share_far"]
+          for m in (2, 16)),
+      "the VAE's prior draws land far from its codes less often than the AE's fitted draws")
+
+# %% [markdown]
+# Far from every code, the AE's decoder fails much more often than near one — at both sizes:
+# the holes are real. What changes with m is how bad "near" already is: in 16 dimensions even the
+# fitted Gaussian's near draws fail often, because a point a code-spacing or two from the nearest
+# code still differs from it in most directions. The VAE's prior draws land far from its codes
+# less often: training put the codes where the prior samples.
 #
 # ## Exercises
 # ### Exercise 1 — sample a VAE code
@@ -222,7 +288,7 @@ check_nearest_distance(my_nearest_distance);
 # %% [markdown]
 # ### Exercise 3 — how diverse are the samples?
 # Return the entropy (natural log) of the histogram of integer labels 0..9 — the *entropy*
-# column. Then compute it yourself for the AE's prior samples: `clf.predict(images["AE, z ~ N(0, I)"])`.
+# column. Then compute it yourself for the AE's prior samples: `clf.predict(images["m = 2: AE, z ~ N(0, I)"])`.
 
 # %% tags=["solution"]
 def my_label_entropy(labels):
@@ -241,11 +307,12 @@ check_label_entropy(my_label_entropy);
 # * An AE and a VAE can share every layer; the VAE's encoder outputs $(\tilde\mu, \zeta)$ and its
 #   decoder reads $z = \tilde\mu + \tilde\sigma\odot\varepsilon$, so it is trained on
 #   *neighbourhoods* of codes.
-# * The AE's codes land anywhere; the VAE's are pulled to $\mathcal N(0, I)$ (notebook 02 shows how).
-# * Measured on 500 draws from $\mathcal N(0, I)$: the VAE's samples fail almost as rarely as its
-#   reconstructions and cover all digits; the AE's fail five times as often and collapse onto a
-#   few digits. A Gaussian fitted afterwards to the AE's codes repairs most of that: the AE's
-#   problem is that it has no prior; the VAE trains one in.
+# * The AE's codes land anywhere; the VAE's are pulled towards $\mathcal N(0, I)$ (notebook 02
+#   shows how). Sampling an AE from $\mathcal N(0, I)$ gives little variety (one digit at m = 16).
+# * The AE's latent space has holes: draws far from its codes decode to non-digits much more
+#   often than draws near them. With a 2-D code they are shallow, and a Gaussian fitted to the AE's
+#   codes generates as well as the VAE; with a 16-D code the fitted Gaussian fails about twice as
+#   often as the VAE's prior samples. The slide's WHY VAE? is a statement about larger codes.
 #
 # Next: [02](02_vae_loss_intuition.ipynb) — what the two terms of the VAE loss do.
 #

@@ -25,15 +25,15 @@ from vae_teach.viz.style import savefig
 # ------------------------------------------------------------------ builders for ``make figures``
 
 #: The 2-D digits models of the "WHY VAE?" picture (``vae_teach.nets.pretrained`` names).
-WHY_VAE_MODELS = ("ae2d", "vae2d")
+WHY_VAE_MODELS = ("ae_mnist2", "vae_mnist2")
 
 
 def _build_why_vae() -> Figure:
     from vae_teach.nets import pretrained
 
     ae, vae = (pretrained.load(name, progress=False) for name in WHY_VAE_MODELS)
-    X, y = pretrained.load_data("vae2d", "test")
-    X_ref, y_ref = pretrained.load_data("vae2d", "train")
+    X_ref, y_ref = pretrained.load_data(WHY_VAE_MODELS[1], "train")
+    X, y = X_ref[:2000], y_ref[:2000]            # as notebook 01: codes of 2000 training digits
     return fig_why_vae(*why_vae_pair(ae, vae, X, X_ref, y_ref), y)
 
 

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import torch
 
-from vae_teach.data.digits import load_digits_split
 from vae_teach.nets.checkpoints import save_checkpoint
 from vae_teach.nets.pretrained import (MANIFEST, SPECS, WEIGHTS_DIR, _check_name, _fit, list_models,
-                                       read_manifest)
+                                       load_data, read_manifest)
 
 
 __all__ = ['build']
@@ -49,7 +48,7 @@ def _build_one(name: str, weights_dir: Path, manifest: dict, seed: int, progress
             "epochs": spec["epochs"], "best_epoch": history["best_epoch"],
             "torch": torch.__version__}
     if spec["config"]["model"] == "VAE":
-        X_test, _ = load_digits_split("test", spec["scale"])
+        X_test, _ = load_data(name, "test")
         res = evaluate(model, X_test, k=100, n_samples=20, seed=seed)
         meta.update(test_elbo=round(res["elbo"], 3), test_iwae100=round(res["iwae"], 3))
     path = weights_dir / f"{name}.pt"
