@@ -222,20 +222,21 @@ def test_why_vae_needs_a_2d_latent():
 
 @pytest.mark.slow
 def test_only_reconstruction_shrinks_sigma_and_regulariser_gives_unit_codes():
-    # the slide's claim, measured on the two models the figure draws
-    from vae_teach.data.digits import load_digits_split
+    # the slide's claim, measured on the two models the figure draws (notebook 02's runs)
+    from vae_teach.data.mnist import load_mnist_split
     from vae_teach.measure.codes import code_stats
 
-    X_train, _ = load_digits_split("train", "binary")
-    runs = experiments.train_with_and_without_kl(X_train, decoder="bernoulli", progress=False)
+    X_train, _ = load_mnist_split("train", "binary")
+    runs = experiments.train_with_and_without_kl(X_train, **figures.ONLY_RECONSTRUCTION_RUNS)
     models = {beta: model for beta, (model, _) in runs.items()}
-    X, _ = load_digits_split("test", "binary")
+    X, _ = load_mnist_split("test", "binary")
     rec_only, regularised = code_stats(models[0.0], X), code_stats(models[1.0], X)
     assert np.all(rec_only.sigma_tilde_median < 0.05)             # ellipses → points
     assert np.all(regularised.sigma_tilde_median > 0.1)           # real spread
-    assert np.all(np.abs(regularised.code_mean) < 0.3)            # ≈ zero mean
-    assert np.all(np.abs(regularised.code_std - 1.0) < 0.2)       # ≈ unit variance
+    assert np.all(np.abs(regularised.code_mean) < 0.6)            # towards zero mean
+    assert np.all(np.abs(regularised.code_std - 1.0) < 0.6)       # towards unit variance
     assert np.all(rec_only.code_std > 2.0)                        # nothing holds them at N(0, I)
+    assert np.all(np.abs(rec_only.code_std - 1) > np.abs(regularised.code_std - 1))
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ CONTENTS = [
     Part("01_autoencoder_vs_vae.ipynb", "AUTO ENCODER V.S. VAE; WHY VAE?", 30,
          "Compare AEs and VAEs on real 28×28 digits (m = 2 and 16): decode new codes and measure where the holes matter."),
     Part("02_vae_loss_intuition.ipynb", "VAE LOSS FUNCTION (1st); WHY VAE REGULARIZATION?", 30,
-         "Drop the KL term and watch σ̃ collapse; put it back and watch codes move to N(0, I)."),
+         "On real digits: drop the KL and watch σ̃ collapse; restore it and the codes move towards N(0, I); the slide's Σ_θ = I on raw pixels is a low-β model."),
     Part("03_generative_model_mle.ipynb", "VAE GENERATIVE MODEL AND MLE", 30,
          "Compute p_θ(x) = ∫ p_θ(x|z) p_θ(z) dz exactly on pPCA; fit it by gradient ascent and in closed form."),
     Part("04_elbo.ipynb", "LOG-LIKELIHOOD LOWER BOUND", 35,

@@ -30,12 +30,14 @@ __all__ = ["train_with_and_without_kl", "BetaStats", "beta_stats", "beta_panel",
 
 def train_with_and_without_kl(X, m: int = 2, epochs: int = 30, lr: float = 3e-3,
                               betas=(0.0, 1.0), seed: int = 0, progress: bool = True,
-                              decoder: str = "gaussian") -> dict:
+                              decoder: str = "gaussian", hidden=(128, 128),
+                              **model_kwargs) -> dict:
     """Train one VAE per β (same architecture, initial weights and minibatches) on X (N, M).
 
-    β = 0 is "only the reconstruction error"; β = 1 is the slide's L_VAE. Hidden (128, 128),
-    ``decoder`` "gaussian" (the slide's Σ_θ = I) or "bernoulli" (X in {0, 1}); one torch
-    thread, so a rerun repeats exactly. Returns {β: (model in eval mode, CodeTracker)}.
+    β = 0 is "only the reconstruction error"; β = 1 is the slide's L_VAE. ``hidden`` layer
+    sizes, ``decoder`` "gaussian" (the slide's Σ_θ = I) or "bernoulli" (X in {0, 1}); further
+    ``model_kwargs`` go to ``VAE`` (e.g. ``x_scale``). One torch thread, so a rerun repeats
+    exactly. Returns {β: (model in eval mode, CodeTracker)}.
     """
     from vae_teach.nets.model import VAE
     from vae_teach.nets.train import train
@@ -45,7 +47,8 @@ def train_with_and_without_kl(X, m: int = 2, epochs: int = 30, lr: float = 3e-3,
     out = {}
     with one_thread():
         for beta in betas:
-            model = VAE(X.shape[1], m, hidden=(128, 128), decoder=decoder, seed=seed)
+            model = VAE(X.shape[1], m, hidden=tuple(hidden), decoder=decoder, seed=seed,
+                        **model_kwargs)
             tracker = CodeTracker(model, X)
             train(model, X, epochs=epochs, lr=lr, beta=float(beta), seed=seed,
                   progress=progress, desc=f"β = {beta:g}", callback=tracker)

@@ -37,13 +37,18 @@ def _build_why_vae() -> Figure:
     return fig_why_vae(*why_vae_pair(ae, vae, X, X_ref, y_ref), y)
 
 
-def _build_only_reconstruction() -> Figure:
-    from vae_teach.data.digits import load_digits_split
+#: notebook 02's two runs: 784 → 200 → 2 → 200 → 784, Bernoulli decoder, 6 epochs
+ONLY_RECONSTRUCTION_RUNS = dict(m=2, epochs=6, lr=3e-3, seed=0, decoder="bernoulli",
+                                hidden=(200,), progress=False)
 
-    X_train, _ = load_digits_split("train", "binary")
-    runs = train_with_and_without_kl(X_train, decoder="bernoulli", progress=False)
+
+def _build_only_reconstruction() -> Figure:
+    from vae_teach.data.mnist import load_mnist_split
+
+    X_train, _ = load_mnist_split("train", "binary")
+    runs = train_with_and_without_kl(X_train, **ONLY_RECONSTRUCTION_RUNS)
     models = {beta: model for beta, (model, _) in runs.items()}
-    X, y = load_digits_split("test", "binary")
+    X, y = load_mnist_split("test", "binary")
     return fig_only_reconstruction(encoder_codes(models[0.0], X), encoder_codes(models[1.0], X), y)
 
 
