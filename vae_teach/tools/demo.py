@@ -22,7 +22,8 @@ from pathlib import Path
 APP_NAME = "latent_explorer_app.ipynb"
 
 
-MODELS = ("vae2d", "ae2d", "vae2d_beta0.5", "vae2d_beta4", "vae_slide", "vae_learned_var")
+MODELS = ("vae_mnist2", "ae_mnist2", "vae2d", "ae2d", "vae2d_beta0.5", "vae2d_beta4",
+          "vae_slide", "vae_learned_var")
 
 
 TITLE = """# Latent-space explorer

@@ -67,6 +67,11 @@ class _Entry:
         self.Z = latent.latent_codes(model, self.X)
         self.limit = viz_latent.latent_box(self.Z)
         self.vmax = max(1.0, float(np.max(self.X)))
+        self.side = latent.image_side(model)
+
+    def zoom(self, pixels: int) -> int:
+        """PNG zoom that shows one image about ``pixels`` wide (8×8 and 28×28 digits alike)."""
+        return max(1, round(pixels / self.side))
 
 
 class LatentExplorer:
@@ -240,7 +245,8 @@ class LatentExplorer:
     def _show_z(self) -> None:
         """Slider → image: decode z, encode the PNG, move the marker on the map."""
         z = self.z
-        self.image.value = viz_images.to_png(decode_image(self.entry.model, z), self.entry.vmax)
+        self.image.value = viz_images.to_png(decode_image(self.entry.model, z), self.entry.vmax,
+                                             zoom=self.entry.zoom(192))
         self._marker.set_data([z[0]], [z[1]])
         self._redraw_map()
         self._say(f"{self.entry.name}: z = ({z[0]:.2f}, {z[1]:.2f})")
@@ -280,7 +286,7 @@ class LatentExplorer:
 
     def _draw_strip(self) -> None:
         Z_line, strip = self._strip()
-        self.strip.value = viz_images.to_png(strip, self.entry.vmax, zoom=8)
+        self.strip.value = viz_images.to_png(strip, self.entry.vmax, zoom=self.entry.zoom(64))
         self._path.set_data(Z_line[:, 0], Z_line[:, 1])
 
     def _prior_grid(self) -> np.ndarray:
@@ -291,7 +297,8 @@ class LatentExplorer:
         return viz_images.tile(images, self.grid, 1, 0.3 * e.vmax)
 
     def _draw_prior(self) -> None:
-        self.prior.value = viz_images.to_png(self._prior_grid(), self.entry.vmax, zoom=5)
+        self.prior.value = viz_images.to_png(self._prior_grid(), self.entry.vmax,
+                                             zoom=self.entry.zoom(40))
 
     def _on_full_draw(self, event) -> None:
         """After ipympl renders the whole map: keep it as the background, add marker and path."""
