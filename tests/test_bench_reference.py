@@ -86,6 +86,9 @@ def test_bench_summary_and_results_section(tmp_path):
     assert runs[0]["time_to_target"] == {"epoch": 3, "wall_s": 30.0, "cpu_s": 15.0}
     assert runs[1]["ratio_to_reference"] == {"wall": round(8 / 30, 3), "cpu": round(4 / 15, 3)}
     assert runs[2]["time_to_target"] is None and runs[2]["ratio_to_reference"] is None
+    # runs[1] is the compute reference: ratios to its CPU time for the same 3 epochs (6.0 s)
+    assert runs[1]["ratio_to_compute"] == {"cpu": round(4 / 6, 3)}
+    assert runs[2]["ratio_to_compute"] is None
 
     path = tmp_path / "RESULTS.md"
     path.write_text("# Benchmark results\n\n## Other engineer's section\nkeep me\n")

@@ -99,3 +99,31 @@ def test_report_and_reconstruct(digits):
             code = code[0] if isinstance(code, tuple) else code
             want = model.decode(code).numpy()
         np.testing.assert_allclose(R, want, rtol=1e-6)
+
+
+def test_failure_threshold_is_a_quantile_of_reconstruction_distances():
+    from vae_teach.measure import quality as q
+
+    class Copy:                                 # reconstructs every image exactly …
+        m = 2
+
+        def encode_numpy(self, X):
+            return X[:, :2], np.zeros((len(X), 2))
+
+        def decode_numpy(self, Z):
+            return np.hstack([Z, np.zeros((len(Z), 2))])
+
+    X_ref = np.array([[0.0, 0.0, 0, 0], [1.0, 0.0, 0, 0]])
+    X_test = np.array([[0.0, 0.0, 0, 0], [0.0, 2.0, 0, 0]])   # … the second lies 2 px away
+    Copy.config = {"model": "AE"}
+    t = q.failure_threshold([Copy()], X_test, X_ref, quantile=1.0)
+    assert t == pytest.approx(np.sqrt(4 / 4))
+
+
+def test_passes_needs_few_failures_and_diverse_labels():
+    from vae_teach.measure.quality import PASS, Report, passes
+
+    good = Report(0.8, 0.2, PASS["max_failures"], PASS["min_entropy"], 500)
+    assert passes(good)
+    assert not passes(good._replace(failures=0.3))
+    assert not passes(good._replace(entropy=PASS["min_entropy"] - 0.01))
