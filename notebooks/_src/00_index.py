@@ -39,8 +39,8 @@ Markdown(contents_markdown())
 # %% [markdown]
 # ## Self-study path
 # Work through the notebooks in order. Prerequisites: Python and NumPy, the multivariate Gaussian,
-# Bayes' rule, and what a neural network and gradient descent are. Notebooks 03–07 need only
-# NumPy/SciPy; 01, 02 and 08–10 use PyTorch.
+# Bayes' rule, and what a neural network and gradient descent are. Notebooks 03, 04, 06 and 07
+# need only NumPy/SciPy; 01, 02, 05 and 08–10 use PyTorch.
 
 # %%
 # NBVAL_CHECK_OUTPUT

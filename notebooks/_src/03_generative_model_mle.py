@@ -169,8 +169,6 @@ fig_argmax(sigma2s, loglik)
 # >
 # > $$\theta^* = \arg\max_{\theta\in\Theta} p_\theta(\mathcal X) = \arg\max_{\theta\in\Theta}
 # >   \log p_\theta(\mathcal X).$$
-# >
-# > Test: `tests/test_mle.py::test_slide_max_vs_argmax`.
 #
 # ### 3.1 Gradient ascent vs the closed form
 # For pPCA the maximiser is known (Tipping & Bishop, 1999): $\mu^* = \bar x$, and with the
@@ -262,4 +260,4 @@ check_mle_sigma2(mle_sigma2);
 #
 # **References.** M. E. Tipping, C. M. Bishop, *Probabilistic principal component analysis*,
 # JRSS-B 61 (1999). D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014.
-# Code: `vae_teach/maths/marginal.py`, `vae_teach/maths/ppca.py`; tests: `tests/test_mle.py`.
+# Code: `vae_teach/maths/marginal.py`, `vae_teach/maths/ppca.py`.

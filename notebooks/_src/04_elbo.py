@@ -168,7 +168,7 @@ fig_bound_vs_mean(bimodal, x1, zeta=-2.0, mus=np.linspace(-2.5, 2.5, 201))
 # Now move $q$ yourself: $\tilde\mu$ and $\zeta = \log\tilde\sigma^2$ on the sliders. The left panel
 # shows $q$ over the posterior; the right panel the identity as levels — $\log p_\theta(x)$ (black)
 # does not move, $L_b$ (blue) does, and the band between is the KL. *q = best Gaussian* maximises
-# $L_b$ from the current position. (Without a browser, e.g. in CI, the cell shows the starting
+# $L_b$ from the current position. (Without a browser, e.g. in a script, the cell shows the starting
 # picture.)
 
 # %%
@@ -249,5 +249,4 @@ check_optimal_q(optimal_q);
 #
 # **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014;
 # C. M. Bishop, *Pattern Recognition and Machine Learning*, §9.4 and §12.2 (2006).
-# Code: `vae_teach/maths/bound.py`, `vae_teach/maths/quadrature.py`, `vae_teach/widgets/elbo_gap.py`;
-# tests: `tests/test_elbo_exact.py`, `tests/test_plots_elbo.py`.
+# Code: `vae_teach/maths/bound.py`, `vae_teach/maths/quadrature.py`, `vae_teach/widgets/elbo_gap.py`.

@@ -215,4 +215,4 @@ check_minibatch_estimate(minibatch_estimate);
 # * Next: notebooks 07–08 turn each $\ell_i$ into a closed form for Gaussian encoders and decoders.
 #
 # **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014 (§2.3,
-# the minibatch estimator). Code: `vae_teach/maths/factorise.py`; tests: `tests/test_minibatch.py`.
+# the minibatch estimator). Code: `vae_teach/maths/factorise.py`, `vae_teach/maths/minibatch.py`.

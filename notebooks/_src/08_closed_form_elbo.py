@@ -137,7 +137,6 @@ print(f"typeset − intended = {np.log(as_typeset) - np.log(as_intended):.4f} = 
 # > Read literally, the line is larger than line 2 by exactly $\|\tilde\mu_\phi(x_i)\|^2$ (the
 # > numbers above). It is a typesetting slip — line 4 continues with $-\frac12\|\tilde\mu\|^2$, as
 # > intended. Corrected numerator: $\dfrac{1}{\sqrt{(2\pi)^m}}\exp\!\left(-\tfrac12\|\tilde\mu_\phi(x_i)\|^2\right)$.
-# > Test: `tests/test_closed_form.py::test_line3_typeset_is_off_by_norm_mu_tilde_squared`.
 
 # %% [markdown]
 # ## 4. Line 4: $\Sigma_\theta$ where $\tilde\Sigma_\phi$ belongs
@@ -196,12 +195,10 @@ print(slide_lines.lines_table(lines_s2))
 # >
 # > As printed the line misses the LHS by $\frac12(\log|\Sigma_\theta| - \log|\tilde\Sigma_\phi|)$
 # > nats (rows "4 (as printed)" above, for both decoders); corrected, it agrees within Monte-Carlo
-# > error. The first line of the SIMPLER form repeats the slip (section 6). Tests:
-# > `tests/test_closed_form.py::test_line4_uses_Sigma_theta_where_Sigma_tilde_belongs` and
-# > `::test_slide_errata_differ`.
+# > error. The first line of the SIMPLER form repeats the slip (section 6).
 
 # %% [markdown]
-# **Why a test needs a trained model.** The two slips change the line by $\|\tilde\mu\|^2$ and by
+# **Why the slips hide on an untrained model.** The two slips change the line by $\|\tilde\mu\|^2$ and by
 # $\frac12\log|\tilde\Sigma|$ — both zero when $q_\phi(z|x)$ *is* the prior $\mathcal N(0, I)$. An
 # untrained encoder is not far from that ($\tilde\mu\approx 0$, $\zeta\approx 0$), and its
 # untrained decoder makes the LHS huge, so the slips are tiny **relative** errors there:
@@ -218,10 +215,11 @@ for label, rows in [("untrained", slide_lines.slide_lines(untrained, x_i, N_DRAW
               f" = {r.difference / abs(rows[0].value):+.1e} of |LHS|")
 
 # %% [markdown]
-# A check like `pytest.approx(lhs, rel=1e-3)` on the untrained model would pass both wrong lines.
-# The tests in `tests/test_closed_form.py` therefore use encoders with $\tilde\mu\neq 0$ and
-# $\tilde\Sigma\neq I$, compare in paired standard errors, and assert that the printed lines
-# **fail** by the predicted amount.
+# Checked on the untrained model to three significant digits, both wrong lines would look right.
+# To catch a wrong line, evaluate it where the encoder is far from the prior
+# ($\tilde\mu\neq 0$, $\tilde\Sigma\neq I$, as in the trained model) and compare it with the
+# left-hand side in *paired* standard errors (the same draws on both sides), as the table above
+# does.
 
 # %% [markdown]
 # ## 6. The SIMPLER CLOSE FORM: $\Sigma_\theta = I$, $\tilde\Sigma_\phi = \mathrm{diag}(\tilde\sigma^2_{\phi,1},\dots,\tilde\sigma^2_{\phi,m})$
@@ -245,7 +243,7 @@ for r in lines:
 # > $+\frac12\log|\tilde\Sigma_\phi(x_i)| = \frac12\sum_j\log\tilde\sigma^2_{\phi,j}(x_i)$ it holds (row
 # > "S1 (corrected)"). The slide's **final** line S2 is right: its $-\log\tilde\sigma^2_{\phi,j}$
 # > inside $-\frac12(\dots)$ is exactly that corrected term, so the slip did not propagate into the
-# > loss. Test: `tests/test_closed_form.py::test_simpler_first_line_wrong_final_line_right`.
+# > loss.
 
 # %% [markdown]
 # **Summing over the data.** The slide then sums over $i$:
