@@ -116,7 +116,7 @@ def test_failure_threshold_is_a_quantile_of_reconstruction_distances():
     X_ref = np.array([[0.0, 0.0, 0, 0], [1.0, 0.0, 0, 0]])
     X_test = np.array([[0.0, 0.0, 0, 0], [0.0, 2.0, 0, 0]])   # … the second lies 2 px away
     Copy.config = {"model": "AE"}
-    t = q.failure_threshold([Copy()], X_test, X_ref, quantile=1.0)
+    t = q.failure_threshold([q.reconstruct(Copy(), X_test)], X_ref, quantile=1.0)
     assert t == pytest.approx(np.sqrt(4 / 4))
 
 

@@ -166,9 +166,9 @@ claim(ae_grid["confidence_gap"] < ae_grid["confidence_near"]
 # %%
 clf = quality.fit_digit_classifier(X, y)
 recon = {key: quality.reconstruct(model, X_test) for key, model in models.items()}
-threshold = np.quantile(quality.nearest_train_distance(np.vstack(list(recon.values())), X),
-                        0.95)
-codes = {key: latent_codes(model, X) for key, model in models.items()}
+threshold = quality.failure_threshold(recon.values(), X)
+codes = {("ae", 2): Z_ae, ("vae", 2): Z_vae,
+         **{key: latent_codes(models[key], X) for key in [("ae", 16), ("vae", 16)]}}
 images = {}
 for m in (2, 16):
     ae_m, vae_m = models["ae", m], models["vae", m]
@@ -228,11 +228,10 @@ claim(reports["m = 16: AE, z ~ Gaussian fit"].failures
 
 # %%
 # NBVAL_CHECK_OUTPUT
-draws = np.random.default_rng(SEED)
 holes = {}
 for m in (2, 16):
     Z = codes["ae", m]
-    fit = draws.multivariate_normal(Z.mean(0), np.cov(Z.T).reshape(m, m), 500)
+    fit = quality.gaussian_fit_codes(Z, 500, SEED)     # the draws decoded in the table above
     holes["AE, Gaussian fit", m] = failures_by_gap(models["ae", m], Z, fit, X, threshold)
     holes["VAE, N(0, I)", m] = failures_by_gap(models["vae", m], codes["vae", m],
                                                prior_samples(m, 500, SEED), X, threshold)

@@ -78,14 +78,13 @@ compare_maps({name: (latent_codes(models[name], data[name][0]), data[name][1])
 
 # %%
 # NBVAL_CHECK_OUTPUT
+fit = {name: prior_fit(latent_codes(models[name], data[name][0])) for name in NAMES}
 print(f"{'model':16s} {'|mean|':>7s} {'std min':>8s} {'std max':>8s} {'in 95%':>7s} {'log p(z)':>9s}")
-for name in NAMES:
-    s = prior_fit(latent_codes(models[name], data[name][0]))
+for name, s in fit.items():
     print(f"{name:16s} {s['mean_norm']:7.2f} {s['std_min']:8.2f} {s['std_max']:8.2f} "
           f"{s['in_95']:7.2f} {s['log_prior']:9.2f}")
 
 # %%
-fit = {name: prior_fit(latent_codes(models[name], data[name][0])) for name in NAMES}
 claim(fit["vae_mnist2"]["in_95"] > 2 * fit["ae_mnist2"]["in_95"]
       and fit["vae_mnist2"]["log_prior"] > fit["ae_mnist2"]["log_prior"] + 20,
       "on real digits too, the VAE's codes sit in the prior's disc far more often than the AE's")

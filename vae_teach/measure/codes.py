@@ -45,6 +45,10 @@ class CodeStats:
 def code_stats(model, X) -> CodeStats:
     """CodeStats of the VAE ``model``'s encoder on X (N, M)."""
     mu_tilde, zeta = (np.asarray(a, dtype=np.float64) for a in model.encode_numpy(X))
+    return _code_stats(mu_tilde, zeta)
+
+
+def _code_stats(mu_tilde: np.ndarray, zeta: np.ndarray) -> CodeStats:
     mean, var = aggregate_moments(mu_tilde, zeta)
     return CodeStats(mean, np.sqrt(var), np.median(np.exp(0.5 * zeta), axis=0),
                      float(regulariser(mu_tilde, zeta).sum(1).mean()))
@@ -149,6 +153,6 @@ def encoder_codes(model, X) -> dict:
     """The encoder's q_φ(z|x_i) = N(μ̃, diag σ̃²) for X (N, M): ``{"mu_tilde": (N, 2),
     "sigma_tilde": (N, 2), "stats": code_stats(model, X)}`` (a model with m = 2)."""
     check_2d_latent(model)
-    mu_tilde, zeta = (np.asarray(a, float) for a in model.encode_numpy(X))
+    mu_tilde, zeta = (np.asarray(a, dtype=np.float64) for a in model.encode_numpy(X))
     return {"mu_tilde": mu_tilde, "sigma_tilde": np.exp(0.5 * zeta),
-            "stats": code_stats(model, X)}
+            "stats": _code_stats(mu_tilde, zeta)}

@@ -88,16 +88,24 @@ def decode_prior_samples(model, n: int = 500, seed: int = 0) -> np.ndarray:
     return np.asarray(model.decode_numpy(Z), dtype=np.float64)
 
 
+def gaussian_fit_codes(Z_codes, n: int = 500, seed: int = 0) -> np.ndarray:
+    """n codes drawn with ``default_rng(seed)`` from N(mean, cov) fitted to Z_codes (N, m):
+    (n, m)."""
+    Z_codes = as_float_array(Z_codes, "Z_codes", ndim=2)
+    m = Z_codes.shape[1]
+    rng = np.random.default_rng(seed)
+    return rng.multivariate_normal(Z_codes.mean(0), np.cov(Z_codes.T).reshape(m, m),
+                                   size=check_int(n, "n", 1))
+
+
 def gaussian_fit_samples(model, Z_codes, n: int = 500, seed: int = 0) -> np.ndarray:
-    """Decoder means of n codes from N(mean, cov) fitted to the codes Z_codes (N, m).
+    """Decoder means of n codes from N(mean, cov) fitted to the codes Z_codes (N, m)
+    (``gaussian_fit_codes``).
 
     For an auto-encoder this is the fairest Gaussian to sample from: it sits where the codes
     are, so what remains is the *holes* between clusters. Returns (n, M).
     """
-    Z_codes = as_float_array(Z_codes, "Z_codes", ndim=2)
-    rng = np.random.default_rng(seed)
-    Z = rng.multivariate_normal(Z_codes.mean(0), np.cov(Z_codes.T).reshape(model.m, model.m),
-                                size=check_int(n, "n", 1))
+    Z = gaussian_fit_codes(Z_codes, n, seed)
     return np.asarray(model.decode_numpy(Z.astype(np.float32)), dtype=np.float64)
 
 
@@ -143,12 +151,12 @@ def report(X_gen, clf, X_train, threshold: float) -> Report:
                   float(np.mean(d > threshold)), label_entropy(labels), len(X_gen))
 
 
-def failure_threshold(models, X_test, X_ref, quantile: float = 0.95) -> float:
+def failure_threshold(reconstructions, X_ref, quantile: float = 0.95) -> float:
     """RMS distance beyond which a decoded image counts as a failure: the ``quantile`` of the
-    distances from the models' reconstructions of X_test (N, M) to their nearest image of X_ref.
-    Decoder outputs are grey-level probabilities, so they are measured against other decoder
-    outputs, not against binary digits (notebook 01)."""
-    recon = np.vstack([reconstruct(model, X_test) for model in models])
+    distances from ``reconstructions`` (a list of (N, M) arrays from :func:`reconstruct`, one
+    per model) to their nearest image of X_ref. Decoder outputs are grey-level probabilities,
+    so they are measured against other decoder outputs, not against binary digits."""
+    recon = np.vstack([np.asarray(r, dtype=np.float64) for r in reconstructions])
     return float(np.quantile(nearest_train_distance(recon, X_ref), quantile))
 
 
