@@ -60,7 +60,7 @@ def run(presses: int = 30, gap_ms: int = 250, screenshots: str | None = None) ->
     with bh.serve("lab") as server, bh.browser_page() as page, bh.explained(page, server):
         bh.open_and_run_all(page, server.base, server.name)
         bh.wait_for_explorer(page)
-        out["JupyterLab, notebook 10"] = _presses(page, presses, gap_ms)
+        out["JupyterLab, notebook 12"] = _presses(page, presses, gap_ms)
         if screenshots:
             Path(screenshots).mkdir(parents=True, exist_ok=True)
             page.locator(".vae-explorer").first.screenshot(path=f"{screenshots}/lab.png")

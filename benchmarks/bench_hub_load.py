@@ -10,7 +10,7 @@ What it does (deploy/jupyterhub_config.py, driven through deploy/hubkit.py):
    cell over the kernel websocket; the candidate that needs the most CPU-seconds is "the
    heaviest" (CPU time is steadier than wall time on a shared machine);
 3. N students log in through the login form, spawn, open the heaviest notebook, run it cell by
-   cell, then open the latent-space explorer (notebook 10's setup cell and the cell that creates
+   cell, then open the latent-space explorer (notebook 12's setup cell and the cell that creates
    it, in the same kernel) and move a slider with the comm message a browser sends; the kernel
    must answer with a new decoded image;
 4. records spawn time (p50/p95), memory per student (the student's server process and all its
@@ -47,7 +47,7 @@ from _results import write_section  # noqa: E402
 NB = ROOT / "notebooks"
 CANDIDATES = ("08_closed_form_elbo.ipynb", "09_vae_loss_and_training.ipynb")
 MATH = ("07_gaussian_lemma.ipynb", "03_generative_model_mle.ipynb")
-EXPLORER = "10_latent_space_explorer.ipynb"
+EXPLORER = "12_latent_space_explorer.ipynb"
 TORCH_PROBE = "import sys; print('torch' in sys.modules)"
 
 
@@ -56,7 +56,7 @@ class Aborted(Exception):
 
 
 def _explorer_cells() -> list[int]:
-    """Notebook 10's first code cell (imports, models) and the cell that creates the explorer."""
+    """Notebook 12's first code cell (imports, models) and the cell that creates the explorer."""
     cells = json.loads((NB / EXPLORER).read_text())["cells"]
     code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
     make = [i for i in code if "LatentExplorer(" in "".join(cells[i]["source"])]
@@ -94,7 +94,7 @@ def run_in_fresh_kernel(hub, user, notebook, timeout, cells=None, keep=False):
 
 
 def widget_step(kernel, timeout):
-    """Notebook 10's explorer in the student's kernel, then a slider move; errors, latency."""
+    """Notebook 12's explorer in the student's kernel, then a slider move; errors, latency."""
     errors = kernel.run_notebook(NB / EXPLORER, timeout=timeout, cells=_explorer_cells())
     if errors:
         return errors, float("nan")
@@ -289,7 +289,7 @@ def report(s: dict) -> str:
         f"{v['rss_mb']:.0f} | {v['uss_mb']:.0f} |" for nb, v in a.items())
     return f"""## A class on the local JupyterHub
 
-`flock /tmp/vae_bench.lock .venv/bin/python benchmarks/bench_hub_load.py` — `deploy/jupyterhub_config.py` (JupyterHub, DummyAuthenticator, SimpleLocalProcessSpawner, configurable-http-proxy) on 127.0.0.1; {s['cores']} cores, {s['mem_gb']:.0f} GB, load average {s['load_before'][0]:.2f} before (the machine is shared), peak {s['load_peak']:.1f} during the load phase; every kernel gets `VAE_TEACH_THREADS=1`. Each student logs in through the login form, spawns, opens **{s['heaviest']}** (the heaviest: the most CPU-seconds alone among {', '.join(CANDIDATES)}, table below) and runs it cell by cell over the kernel websocket, then opens the latent-space explorer (notebook 10's setup cell + the cell that creates it, same kernel) and moves a slider with a comm message; the kernel must answer with a new image. Memory: the student's server process and all its kernels (psutil), measured with every student's kernel still open after the work.
+`flock /tmp/vae_bench.lock .venv/bin/python benchmarks/bench_hub_load.py` — `deploy/jupyterhub_config.py` (JupyterHub, DummyAuthenticator, SimpleLocalProcessSpawner, configurable-http-proxy) on 127.0.0.1; {s['cores']} cores, {s['mem_gb']:.0f} GB, load average {s['load_before'][0]:.2f} before (the machine is shared), peak {s['load_peak']:.1f} during the load phase; every kernel gets `VAE_TEACH_THREADS=1`. Each student logs in through the login form, spawns, opens **{s['heaviest']}** (the heaviest: the most CPU-seconds alone among {', '.join(CANDIDATES)}, table below) and runs it cell by cell over the kernel websocket, then opens the latent-space explorer (notebook 12's setup cell + the cell that creates it, same kernel) and moves a slider with a comm message; the kernel must answer with a new image. Memory: the student's server process and all its kernels (psutil), measured with every student's kernel still open after the work.
 
 | measured | one student, idle hub | {s['students']} students at once |
 |---|---|---|

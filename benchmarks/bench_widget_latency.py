@@ -3,7 +3,7 @@
     python benchmarks/bench_widget_latency.py            # print the table
     python benchmarks/bench_widget_latency.py --write    # also update benchmarks/RESULTS.md
 
-The explorer runs as in notebook 10 (ipympl backend, pretrained ``vae2d``, digits test split)
+The explorer runs as in notebook 12 (ipympl backend, pretrained ``vae2d``, digits test split)
 with the frontend's handshake simulated (ipympl's "initialized" message, then the first full
 draw the browser asks for), so every step does what it does in JupyterLab: set the slider's
 value → the observer decodes z, encodes the image PNG, blits marker and path onto the cached map

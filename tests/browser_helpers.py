@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "10_latent_space_explorer.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "12_latent_space_explorer.ipynb"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",

@@ -3,15 +3,19 @@ from vae_teach.exercises import CORRECT, NOT_SOLVED, WRONG
 
 
 def stub(*args, **kwargs):
-    """What `make student` leaves in an exercise: the body raises NotImplementedError."""
-    raise NotImplementedError("Exercise: replace this line with your answer.")
+    """What `make student` (and nbgrader) leave in an exercise: the body raises."""
+    raise NotImplementedError()
 
 
-def assert_verdicts(checker, right, wrong) -> None:
-    """The reference answer is correct; a stub is 'not yet solved' and a wrong answer
-    'wrong', each with a hint."""
+def assert_verdicts(checker, right, wrong, slip: str | None = None) -> None:
+    """The reference answer is correct; a stub is 'not yet solved' with at most the first
+    (conceptual) hint and never a later one; a wrong answer is 'wrong' with hints, and names
+    ``slip`` when given."""
     assert checker(right).status == CORRECT
     result = checker(stub)
-    assert result.status == NOT_SOLVED and "Hint:" in result.message
-    result = checker(wrong)
-    assert result.status == WRONG and "Hint:" in result.message
+    assert result.status == NOT_SOLVED and len(result.hints) <= 1, result
+    bad = checker(wrong)
+    assert bad.status == WRONG and bad.hints, bad
+    assert len(bad.hints) >= len(result.hints)
+    if slip is not None:
+        assert slip in bad.message, bad.message

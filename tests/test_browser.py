@@ -1,4 +1,4 @@
-"""Notebook 10 in a real browser: JupyterLab (Run All, widgets render, a slider redraws the
+"""Notebook 12 in a real browser: JupyterLab (Run All, widgets render, a slider redraws the
 decoded image, no cell shows an error; the same widgets in a RISE slideshow) and the Voilà demo
 (`make demo`: code hidden, slider works). Drives Debian's chromium through Playwright; skipped, with the reason, when chromium or
 the Jupyter stack is missing (`make browser-deps` installs chromium).

@@ -1,4 +1,4 @@
-"""Checkers of notebook 10: correct / not yet solved / wrong, each with a hint."""
+"""Checkers of notebook 12: correct / not yet solved / wrong, each with a hint."""
 import numpy as np
 import pytest
 from exercise_helpers import assert_verdicts

@@ -181,7 +181,7 @@ def test_axis_sweep_moves_one_coordinate(vae):
 
 
 def test_notebook_10_claims_hold_on_the_pretrained_models():
-    """What notebook 10's text says about the shipped models (guards a weights rebuild)."""
+    """What notebook 12's text says about the shipped models (guards a weights rebuild)."""
     from vae_teach.nets import pretrained
 
     def stats(name):

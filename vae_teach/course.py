@@ -35,7 +35,7 @@ CONTENTS = [
          "Evaluate every line of the closed-form derivation on a trained VAE and find the line that does not hold."),
     Part("09_vae_loss_and_training.ipynb", "VAE LOSS FUNCTION (last two)", 40,
          "Write L_VAE with ζ = log σ̃², relate it to L_b, see what β does, train and evaluate a VAE."),
-    Part("10_latent_space_explorer.ipynb", "(applies everything)", 20,
+    Part("12_latent_space_explorer.ipynb", "(applies everything)", 20,
          "Explore a 2-D latent space: sliders and clicks decode images, interpolate, compare AE, VAE and β."),
 ]
 

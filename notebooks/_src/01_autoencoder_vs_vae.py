@@ -260,9 +260,9 @@ claim(all(holes["VAE, N(0, I)", m]["share_far"] < holes["AE, Gaussian fit", m]["
 
 # %% tags=["solution"]
 def my_reparameterise(mu_tilde, zeta, eps):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     return mu_tilde + np.exp(zeta / 2) * eps
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -275,10 +275,10 @@ check_reparameterise(my_reparameterise);
 
 # %% tags=["solution"]
 def my_nearest_distance(X_gen, X_train):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     d2 = ((X_gen[:, None, :] - X_train[None, :, :]) ** 2).sum(axis=-1)
     return np.sqrt(d2.min(axis=1) / X_train.shape[1])
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -291,11 +291,11 @@ check_nearest_distance(my_nearest_distance);
 
 # %% tags=["solution"]
 def my_label_entropy(labels):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     p = np.bincount(labels, minlength=10) / len(labels)
     p = p[p > 0]
     return float(-(p * np.log(p)).sum())
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

@@ -261,9 +261,9 @@ claim(np.linalg.norm(st_slide.code_mean) < 0.5 and np.all(np.abs(st_slide.code_s
 
 # %% tags=["solution"]
 def my_regulariser(mu_tilde, zeta):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     return mu_tilde ** 2 + np.exp(zeta) - (1 + zeta)
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -276,9 +276,9 @@ check_regulariser(my_regulariser);
 
 # %% tags=["solution"]
 def my_regulariser_gradient(mu_tilde, zeta):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     return 2 * mu_tilde, np.exp(zeta) - 1
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -293,11 +293,11 @@ check_regulariser_gradient(my_regulariser_gradient);
 
 # %% tags=["solution"]
 def my_aggregate_moments(mu_tilde, zeta):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     mean = mu_tilde.mean(axis=0)
     var = mu_tilde.var(axis=0) + np.exp(zeta).mean(axis=0)
     return mean, var
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

@@ -219,10 +219,10 @@ fig_mle_ascent(ascent.loglik, closed_mle.log_likelihood(Xs))
 def log_marginal(X, W, mu, sigma2):
     """log N(x_i; μ, W Wᵀ + σ² I) for each row x_i of X (N, M) → (N,)."""
     from scipy.stats import multivariate_normal
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     C = W @ W.T + sigma2 * np.eye(len(mu))
     return np.atleast_1d(multivariate_normal(mu, C).logpdf(X))
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -237,11 +237,11 @@ check_log_marginal(log_marginal);
 # %% tags=["solution"]
 def mle_sigma2(X, m):
     """σ²_ML = mean of the M − m smallest eigenvalues of S (1/N normalisation)."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     D = X - X.mean(axis=0)
     eigenvalues = np.linalg.eigvalsh(D.T @ D / len(X))      # ascending
     return eigenvalues[: X.shape[1] - m].mean()
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

@@ -206,10 +206,10 @@ fig_elbo_gap(bimodal, x1, *bimodal.best_gaussian_q(x1, mu0=0.5, zeta0=-1.0))
 # %% tags=["solution"]
 def grid_lower_bound(log_joint, log_q, dz):
     """L_b = Σ_k q(z_k) Δz (log p(x, z_k) − log q(z_k)) for arrays (K,) on a uniform grid."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     weights = np.exp(log_q) * dz
     return float(np.sum(weights * (log_joint - log_q)))
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -227,10 +227,10 @@ check_grid_lower_bound(grid_lower_bound);
 # %% tags=["solution"]
 def optimal_q(W, mu, sigma2, x):
     """(mu_tilde (m,), Sigma_tilde (m, m)) of p_θ(z|x) for pPCA θ = (W, mu, sigma2)."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     B = W.T @ W + sigma2 * np.eye(W.shape[1])
     return np.linalg.solve(B, W.T @ (x - mu)), sigma2 * np.linalg.inv(B)
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

@@ -271,11 +271,11 @@ claim(iwae[100] - exact["L_b"] > 0.5 * gap, "L_100 recovers more than half of th
 
 # %% tags=["solution"]
 def my_e_step(X, W, mu, sigma2):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     P = W.T @ W + sigma2 * np.eye(W.shape[1])
     means = np.linalg.solve(P, W.T @ (X - mu).T).T
     return means, sigma2 * np.linalg.inv(P)
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -287,10 +287,10 @@ check_e_step(my_e_step);
 
 # %% tags=["solution"]
 def my_entropy_q(q_cov):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     m = q_cov.shape[-1]
     return float(np.sum(0.5 * (m * np.log(2 * np.pi * np.e) + np.linalg.slogdet(q_cov)[1])))
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -304,10 +304,10 @@ check_entropy_q(my_entropy_q);
 
 # %% tags=["solution"]
 def my_sigma2_update(X, W, mu, q_mean, q_cov):
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     sq = np.sum((X - mu - q_mean @ W.T) ** 2) + np.trace(W.T @ W @ q_cov.sum(axis=0))
     return sq / X.size
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

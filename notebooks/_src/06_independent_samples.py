@@ -178,10 +178,10 @@ fig_minibatch({"exact ℓ_i, B = 32": estimates[32], "one code per point, B = 32
 # %% tags=["solution"]
 def log_q_factorised(Z, mu_tilde, sigma2_tilde):
     """log q(𝒵|𝒳) = Σ_i Σ_j log N(z_ij; μ̃_ij, σ̃²_ij) for arrays (N, m) → float."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     terms = -0.5 * (np.log(2 * np.pi * sigma2_tilde) + (Z - mu_tilde) ** 2 / sigma2_tilde)
     return float(terms.sum())
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -195,9 +195,9 @@ check_log_q_factorised(log_q_factorised);
 # %% tags=["solution"]
 def minibatch_estimate(L_b_i, batch):
     """(N / B) Σ_{i ∈ batch} L_b_i."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     return len(L_b_i) / len(batch) * float(np.sum(L_b_i[batch]))
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

@@ -199,10 +199,10 @@ print("½ Σ(μ̃² + e^ζ − 1 − ζ) :", np.round(kl_diag_std_normal(mu_q, z
 # %% tags=["solution"]
 def lemma(mu_tilde, Sigma_tilde, mu, Sigma):
     """E_{ξ~N(μ̃, Σ̃)}[log N(ξ; μ, Σ)] = log N(μ̃; μ, Σ) − Tr(Σ̃ Σ⁻¹)/2, a float."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     log_density_at_mean = multivariate_normal(mu, Sigma).logpdf(mu_tilde)
     return log_density_at_mean - np.trace(Sigma_tilde @ np.linalg.inv(Sigma)) / 2
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -217,10 +217,10 @@ check_lemma_closed_form(lemma);
 # %% tags=["solution"]
 def mc_estimate(xi, mu, Sigma):
     """(mean, standard error) of log N(ξ_k; μ, Σ) over the rows ξ_k of xi (n, m)."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     values = multivariate_normal(mu, Sigma).logpdf(xi)
     return values.mean(), values.std(ddof=1) / np.sqrt(len(values))
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

@@ -284,10 +284,10 @@ print(f"difference: {(closed - mc.item()) / np.hypot(closed_se, mc_se.item()):+.
 # %% tags=["solution"]
 def closed_part(mu_tilde, sigma2_tilde):
     """−½‖μ̃‖² + ½ Σ_j log σ̃_j² − ½ Σ_j (σ̃_j² − 1). mu_tilde, sigma2_tilde: (m,) → float."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     return float(-0.5 * mu_tilde @ mu_tilde + 0.5 * np.sum(np.log(sigma2_tilde))
                  - 0.5 * np.sum(sigma2_tilde - 1))
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -302,10 +302,10 @@ check_closed_part(closed_part);
 # %% tags=["solution"]
 def simpler_close_form(sq_err, mu_tilde, sigma2_tilde, M):
     """log(1/√((2π)^M)) − ½(mean(sq_err) + ‖μ̃‖² + Σ_j(σ̃_j² − log σ̃_j² − 1)) → float."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     reg = np.sum(sigma2_tilde - np.log(sigma2_tilde) - 1)
     return float(-M / 2 * np.log(2 * np.pi) - 0.5 * (np.mean(sq_err) + mu_tilde @ mu_tilde + reg))
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

@@ -293,11 +293,11 @@ print_bounds("pretrained", vae)
 # %% tags=["solution"]
 def my_L_VAE(x, x_hat, mu_tilde, zeta):
     """Σ_i (‖x_i − x̂_i‖² + Σ_j (μ̃_ij² + exp(ζ_ij) − (1 + ζ_ij))) → float."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     reconstruction = np.sum((x - x_hat) ** 2)
     regularisation = np.sum(mu_tilde ** 2 + np.exp(zeta) - (1 + zeta))
     return float(reconstruction + regularisation)
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -309,9 +309,9 @@ check_L_VAE(my_L_VAE);
 # %% tags=["solution"]
 def L_VAE_from(L_b, N, M):
     """L_VAE in terms of L_b → float."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     return -2.0 * L_b - N * M * math.log(2 * math.pi)
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -326,10 +326,10 @@ check_L_VAE_from_L_b(L_VAE_from);
 # %% tags=["solution"]
 def log_mean_exp(log_w):
     """log (1/k) Σ_s exp(log_w[s, i]) for each column i, without underflow → (N,)."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     c = log_w.max(axis=0)
     return c + np.log(np.mean(np.exp(log_w - c), axis=0))
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -348,7 +348,7 @@ check_log_mean_exp(log_mean_exp);
 #   samples).
 # * Report a VAE in nats: test ELBO ≤ IWAE $L_k$ ≤ $\log p_\theta(x)$.
 #
-# Next: [10_latent_space_explorer](10_latent_space_explorer.ipynb).
+# Next: [12_latent_space_explorer](12_latent_space_explorer.ipynb).
 #
 # **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014.
 # I. Higgins et al., *β-VAE: Learning Basic Visual Concepts with a Constrained Variational

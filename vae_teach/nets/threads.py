@@ -157,7 +157,7 @@ def cap_torch_threads(environ=None, **cpu_kwargs) -> int:
     * ``VAE_TEACH_THREADS=n`` set (e.g. by the hub to the student's CPU limit): exactly ``n``
       threads. A value that is not an integer ≥ 1 raises a ``ValueError`` naming the variable.
     * unset: at most :func:`allowed_cpus` threads. The count is only lowered, never raised, so
-      an earlier ``torch.set_num_threads(1)`` (benchmarks, notebook 10) is kept.
+      an earlier ``torch.set_num_threads(1)`` (benchmarks, notebook 12) is kept.
 
     torch is imported here, inside the function, so importing this module stays cheap.
     ``environ`` (default ``os.environ``) and ``cpu_kwargs`` (passed to :func:`allowed_cpus`)

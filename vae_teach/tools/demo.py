@@ -1,8 +1,8 @@
 """``make demo``: the latent-space explorer alone, as a Voilà app for the classroom projector.
 
 Voilà runs a notebook and shows only its outputs (code hidden). The app notebook holds just a
-title and the explorer over the pretrained 2-D models, so it starts in seconds (notebook 10,
-with its figures and exercises, also works: ``voila notebooks/10_latent_space_explorer.ipynb``).
+title and the explorer over the pretrained 2-D models, so it starts in seconds (notebook 12,
+with its figures and exercises, also works: ``voila notebooks/12_latent_space_explorer.ipynb``).
 
 Usage::
 

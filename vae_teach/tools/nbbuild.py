@@ -4,7 +4,8 @@ The sources are jupytext "percent" scripts (``# %%`` code cells, ``# %% [markdow
 cells, ``# %% tags=["solution"]`` for exercise answers). Building
 
 1. reads a source with jupytext,
-2. adds RISE slide metadata (``#``/``##`` headings start a slide, ``###`` a sub-slide),
+2. gives every ``solution`` cell nbgrader's metadata (so ``nbgrader generate_assignment`` makes
+   the student copy) and adds RISE slide metadata (``#``/``##`` headings start a slide, ``###`` a sub-slide),
 3. executes it top to bottom in a fresh kernel (so stored outputs come from a clean run),
 4. writes ``notebooks/NN_topic.ipynb``.
 
@@ -52,10 +53,20 @@ def read_source(src: Path):
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                  "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
+    exercise = 0
     for i, cell in enumerate(nb.cells):
         cell.id = f"c{i:03d}"  # stable ids keep rebuild diffs small
         cell.metadata.setdefault("slideshow", {"slide_type": slide_type(cell)})
+        if "solution" in cell.metadata.get("tags", []):
+            exercise += 1
+            cell.metadata["nbgrader"] = nbgrader_metadata(f"{src.stem[:2]}-ex{exercise}")
     return nb
+
+
+def nbgrader_metadata(grade_id: str) -> dict:
+    """nbgrader's metadata for an ungraded solution cell (``### BEGIN/END SOLUTION`` inside)."""
+    return {"grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3,
+            "solution": True, "task": False}
 
 
 def execute(nb, cwd: Path, timeout: int = 300) -> None:

@@ -1,8 +1,10 @@
 """Build the student copy of the notebooks: solutions replaced by ``TODO`` stubs.
 
-In the instructor notebooks each exercise answer sits in a cell tagged ``solution`` between
-``# BEGIN SOLUTION`` and ``# END SOLUTION`` (inside the function the learner completes). The
-student copy replaces each such block by a stub that raises ``NotImplementedError``, so the
+In the instructor notebooks each exercise answer sits in a cell tagged ``solution`` (with
+nbgrader's cell metadata) between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (inside the
+function the learner completes). The student copy replaces each such block by nbgrader's stub,
+``# YOUR CODE HERE`` / ``raise NotImplementedError()``, exactly as ``nbgrader
+generate_assignment`` does, so the
 exercise checker that follows prints "not yet solved" and a hint instead of crashing. Outputs
 are cleared so the learner starts from a clean notebook.
 
@@ -20,18 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-BLOCK = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[^\n]*\n(?P<body>.*?)"
-                   r"^[ \t]*# END SOLUTION[^\n]*(\n|$)", re.S | re.M)
+BLOCK = re.compile(r"^(?P<indent>[ \t]*)#+ BEGIN SOLUTION[^\n]*\n(?P<body>.*?)"
+                   r"^[ \t]*#+ END SOLUTION[^\n]*(\n|$)", re.S | re.M)
 
 
-STUB = ('{indent}# TODO: your code here\n'
-        '{indent}raise NotImplementedError("Exercise: replace this line with your answer.")\n')
+STUB = '{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError()\n'  # nbgrader's code_stub
 
 
 def strip_solutions(source: str) -> str:
     """Replace every BEGIN/END SOLUTION block in ``source`` by a ``NotImplementedError`` stub."""
-    if source.count("# BEGIN SOLUTION") != source.count("# END SOLUTION"):
-        raise ValueError("unbalanced '# BEGIN SOLUTION' / '# END SOLUTION' markers; every "
+    if source.count("BEGIN SOLUTION") != source.count("END SOLUTION"):
+        raise ValueError("unbalanced '### BEGIN SOLUTION' / '### END SOLUTION' markers; every "
                          "BEGIN needs its END on a later line.")
     return BLOCK.sub(lambda m: STUB.format(indent=m.group("indent")), source)
 
@@ -45,8 +46,8 @@ def student_notebook(nb):
         if cell.cell_type != "code":
             continue
         if "solution" in cell.metadata.get("tags", []):
-            if "# BEGIN SOLUTION" not in cell.source:
-                raise ValueError("a cell tagged 'solution' has no '# BEGIN SOLUTION' block: "
+            if "BEGIN SOLUTION" not in cell.source:
+                raise ValueError("a cell tagged 'solution' has no '### BEGIN SOLUTION' block: "
                                  f"{cell.source[:60]!r}")
             cell.source = strip_solutions(cell.source)
         cell.outputs = []

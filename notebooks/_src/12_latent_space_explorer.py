@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 10 · Latent-space explorer (applies every slide)
+# # 12 · Latent-space explorer (applies every slide)
 #
 # Everything the lecture built, in one space you can walk through. A VAE with a 2-D latent
 # space: the encoder $q_\phi(z|x)=\mathcal N\big(z;\tilde\mu_\phi(x),\operatorname{diag}\tilde\sigma^2_\phi(x)\big)$
@@ -189,10 +189,10 @@ image_grid(np.concatenate([axis_sweep(models["vae2d_beta4"], j) for j in (0, 1)]
 # %% tags=["solution"]
 def interpolate(z_a, z_b, n):
     """n codes on the segment z_a → z_b, both ends included: (n, m)."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     t = np.linspace(0.0, 1.0, n)[:, None]
     return (1 - t) * np.asarray(z_a) + t * np.asarray(z_b)
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -207,10 +207,10 @@ check_interpolate(interpolate);
 # %% tags=["solution"]
 def log_prior_density(Z):
     """log N(z_i; 0, I) for each row z_i of Z (N, m): (N,)."""
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     Z = np.asarray(Z, dtype=float)
     return -0.5 * Z.shape[1] * np.log(2 * np.pi) - 0.5 * np.sum(Z ** 2, axis=1)
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%
@@ -229,11 +229,11 @@ def prior_grid(n):
     """All pairs of the N(0, 1) quantiles (k + 1/2)/n, k = 0 … n−1: (n², 2)."""
     from scipy.stats import norm
 
-    # BEGIN SOLUTION
+    ### BEGIN SOLUTION
     q = norm.ppf((np.arange(n) + 0.5) / n)
     z1, z2 = np.meshgrid(q, q)
     return np.column_stack([z1.ravel(), z2.ravel()])
-    # END SOLUTION
+    ### END SOLUTION
 
 
 # %%

@@ -1,4 +1,4 @@
-"""Checkers for notebook 10 (latent-space explorer).
+"""Checkers for notebook 12 (latent-space explorer).
 
 * ``check_interpolate(fn)`` — fn(z_a (m,), z_b (m,), n) → (n, m), the straight line
   z(t) = (1 − t)·z_a + t·z_b at t = 0, 1/(n−1), …, 1.
