@@ -14,7 +14,7 @@ from vae_teach.viz.style import COLORS, new_figure, style
 
 
 __all__ = ["fig_marginal_integrand", "fig_mc_convergence", "fig_argmax", "fig_mle_ascent",
-           "fig_elbo_gap", "fig_bound_vs_mean", "fig_minibatch"]
+           "fig_elbo_gap", "ElboGapFigure", "fig_bound_vs_mean", "fig_minibatch"]
 
 
 # ----------------------------------------------------------------------------- notebook 03
@@ -99,40 +99,114 @@ def fig_elbo_gap(grid: LatentGrid1D, x, mu_tilde: float = 0.0, zeta: float = 0.0
 
     Raises ValueError (from ``grid.bound``) when q does not fit the grid.
     """
-    r = grid.bound(x, mu_tilde, zeta)
-    post, q = np.exp(grid.log_posterior(x)), np.exp(grid.log_q(mu_tilde, zeta))
-    with style():
-        fig = new_figure(9.5, 3.2)
-        ax_z, ax_b = fig.subplots(1, 2, width_ratios=[2, 1])
-        ax_z.fill_between(grid.z, post, color=COLORS["loglik"], alpha=0.15)
-        ax_z.plot(grid.z, post, color=COLORS["loglik"], label=r"posterior $p_\theta(z|x)$")
-        ax_z.plot(grid.z, q, color=COLORS["q"], lw=2,
-                  label=rf"$q = \mathcal{{N}}({mu_tilde:.2f},\ e^{{{zeta:.2f}}})$")
-        ax_z.set_xlim(-4, 4)
-        ax_z.set_ylim(0, 1.15 * max(post.max(), min(q.max(), 3 * post.max())))
-        ax_z.set_xlabel("latent $z$")
-        ax_z.legend(loc="upper left")
-        _bars(ax_b, r)
-    return fig
+    return ElboGapFigure(grid, x, mu_tilde, zeta, animated=False).fig
 
 
-def _bars(ax, r, depth: float = 8.0) -> None:
+class ElboGapFigure:
+    """The picture of :func:`fig_elbo_gap`, kept alive so a widget can move q quickly.
+
+    Built and laid out once; what q changes (q's curve, the posterior's scale, the bars, the
+    legends) is drawn as animated artists over a cached background, so :meth:`update` redraws
+    only those (blitting on an Agg canvas) and :meth:`png` encodes the result — about a tenth
+    of a full redraw with layout. ``animated=False`` gives a plain static figure.
+    """
+
+    def __init__(self, grid: LatentGrid1D, x, mu_tilde: float = 0.0, zeta: float = 0.0,
+                 animated: bool = True):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.grid, self.x, self.animated = grid, x, bool(animated)
+        r = grid.bound(x, mu_tilde, zeta)                    # a q off the grid raises here
+        self.post = np.exp(grid.log_posterior(x))
+        with style():
+            self.fig = new_figure(9.5, 3.2)
+            FigureCanvasAgg(self.fig)
+            self.ax_z, self.ax_b = self.fig.subplots(1, 2, width_ratios=[2, 1])
+            ax = self.ax_z
+            self._fill = ax.fill_between(grid.z, self.post, color=COLORS["loglik"], alpha=0.15,
+                                         animated=animated)
+            (self._post,) = ax.plot(grid.z, self.post, color=COLORS["loglik"],
+                                    label=r"posterior $p_\theta(z|x)$", animated=animated)
+            (self._q,) = ax.plot(grid.z, np.zeros_like(grid.z), color=COLORS["q"], lw=2,
+                                 animated=animated)
+            ax.set_xlim(-4, 4)
+            ax.set_yticks([])
+            ax.set_ylabel("density")
+            ax.set_xlabel("latent $z$")
+            self._dynamic: list = []
+            self._draw_q(mu_tilde, zeta, r)
+            self._background = None
+            if animated:
+                self.fig.canvas.draw()                       # layout + static parts, once
+                self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+                self._blit()
+
+    def _draw_q(self, mu_tilde: float, zeta: float, r) -> None:
+        """Set q's curve, the y-scale, the legends and the bars for q = N(μ̃, e^ζ)."""
+        for artist in self._dynamic:
+            artist.remove()
+        q = np.exp(self.grid.log_q(mu_tilde, zeta))
+        self._q.set_ydata(q)
+        self._q.set_label(rf"$q = \mathcal{{N}}({mu_tilde:.2f},\ e^{{{zeta:.2f}}})$")
+        self.ax_z.set_ylim(0, 1.15 * max(self.post.max(), min(q.max(), 3 * self.post.max())))
+        legend = self.ax_z.legend(loc="upper left")
+        self._dynamic = [legend] + _bars(self.ax_b, r)
+        for artist in self._dynamic:
+            artist.set_animated(self.animated)
+
+    def _blit(self) -> None:
+        canvas = self.fig.canvas
+        canvas.restore_region(self._background)
+        for artist in [self._fill, self._post, self._q] + self._dynamic:
+            artist.axes.draw_artist(artist)
+
+    def update(self, mu_tilde: float, zeta: float):
+        """Move q to N(μ̃, e^ζ) and redraw what changed; returns the ``GridBound``.
+
+        Raises ValueError (q off the grid) before anything changes.
+        """
+        r = self.grid.bound(self.x, mu_tilde, zeta)
+        with style():
+            self._draw_q(mu_tilde, zeta, r)
+            if self.animated:
+                self._blit()
+        return r
+
+    def png(self) -> bytes:
+        """PNG bytes of the current picture (fast compression: it is sent, not stored)."""
+        import io
+
+        from PIL import Image
+
+        if not self.animated:
+            raise ValueError("png() needs animated=True (the static figure is shown with "
+                             "display(fig)).")
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())).save(buf, "png",
+                                                                        compress_level=1)
+        return buf.getvalue()
+
+
+def _bars(ax, r, depth: float = 8.0) -> list:
     """The identity as levels: log p (black) above L_b (blue); the band between is the KL.
 
     The y-range is fixed relative to log p (which does not depend on q), so moving q moves
     only the blue line; a bound deeper than ``depth`` nats is pinned to the bottom edge.
+    Returns the artists drawn (band, two lines, legend).
     """
     bottom = r.log_p - depth
     L_b = max(r.L_b, bottom)
-    ax.axhspan(L_b, r.log_p, color=COLORS["gap"], alpha=0.35, label=f"KL = {r.kl:.3f}")
-    ax.axhline(r.log_p, color=COLORS["loglik"], lw=2, label=f"log p(x) = {r.log_p:.3f}")
-    ax.axhline(L_b, color=COLORS["L_b"], lw=2, ls="-" if L_b == r.L_b else ":",
-               label=f"L_b = {r.L_b:.3f}")
+    band = ax.axhspan(L_b, r.log_p, color=COLORS["gap"], alpha=0.35, label=f"KL = {r.kl:.3f}")
+    top = ax.axhline(r.log_p, color=COLORS["loglik"], lw=2, label=f"log p(x) = {r.log_p:.3f}")
+    low = ax.axhline(L_b, color=COLORS["L_b"], lw=2, ls="-" if L_b == r.L_b else ":",
+                     label=f"L_b = {r.L_b:.3f}")
     ax.set_ylim(bottom - 0.2, r.log_p + 0.5)
     ax.set_xticks([])
     ax.set_ylabel("nats")
     ax.set_title("log p = L_b + KL", fontsize=10)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=8)
+    legend = ax.legend(handles=[band, top, low], loc="upper center",
+                       bbox_to_anchor=(0.5, -0.02), fontsize=8)
+    return [band, top, low, legend]
 
 
 def fig_bound_vs_mean(grid: LatentGrid1D, x, zeta: float, mus) -> Figure:

@@ -1,20 +1,20 @@
 """The ELBO-gap widget: move q = N(μ̃, e^ζ) and watch log p_θ(x) = L_b + KL(q ‖ p_θ(·|x)).
 
-A thin wrapper around the pure drawing function ``viz.bounds.fig_elbo_gap``: two sliders
-(μ̃ and ζ = log σ̃²), a "q = posterior" button (fits the best Gaussian q), an Output that
-shows the figure, and a status line. A bad value (q outside the grid) shows its ValueError
-in the status line; the kernel stays alive. Headless (nbval, Voilà without a browser):
-building the widget draws the figure once, so the cell shows the starting picture and a
-static copy (``ElboGapWidget.snapshot()``) is available for handouts.
+A thin wrapper around ``viz.bounds.ElboGapFigure`` (the picture of ``fig_elbo_gap``, kept
+alive): two sliders (μ̃ and ζ = log σ̃²), a "q = best Gaussian" button, an Image that shows
+the picture and a status line. A slider move redraws only what q changes (blitting) and
+sends one PNG, so the picture follows a key press within a frame or two. A bad value (q
+outside the grid) shows its ValueError in the status line; the kernel stays alive. Headless
+(nbval, Voilà without a browser): building the widget draws the picture once, so the cell
+shows the starting picture, and ``snapshot()`` gives a static figure for handouts.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from vae_teach.maths.quadrature import LatentGrid1D
-from vae_teach.viz.bounds import fig_elbo_gap
+from vae_teach.viz.bounds import ElboGapFigure, fig_elbo_gap
 
 
 __all__ = ['ElboGapWidget']
@@ -29,7 +29,7 @@ class ElboGapWidget:
         if not isinstance(grid, LatentGrid1D):
             raise TypeError(f"grid must be a LatentGrid1D, got {type(grid).__name__}.")
         self.grid, self.x = grid, grid._x(x)
-        fig_elbo_gap(grid, self.x, mu_tilde, zeta)     # bad start values raise here, clearly
+        self.picture = ElboGapFigure(grid, self.x, mu_tilde, zeta)   # bad values raise here
         self.mu = widgets.FloatSlider(value=mu_tilde, min=mu_range[0], max=mu_range[1],
                                       step=0.05, description="μ̃", continuous_update=False)
         self.zeta = widgets.FloatSlider(value=zeta, min=zeta_range[0], max=zeta_range[1],
@@ -38,12 +38,12 @@ class ElboGapWidget:
                                         style={"description_width": "initial"})
         self.fit = widgets.Button(description="q = best Gaussian", button_style="info")
         self.status = widgets.HTML()
-        self.out = widgets.Output()
+        self.image = widgets.Image(format="png")
         self.mu.observe(self._on_change, names="value")
         self.zeta.observe(self._on_change, names="value")
         self.fit.on_click(self._on_fit)
         self.box = widgets.VBox([widgets.HBox([self.mu, self.zeta, self.fit]), self.status,
-                                 self.out])
+                                 self.image])
         self.show(mu_tilde, zeta)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -59,16 +59,13 @@ class ElboGapWidget:
         Returns True when the picture was redrawn.
         """
         try:
-            fig = fig_elbo_gap(self.grid, self.x, mu_tilde, zeta)
+            r = self.picture.update(mu_tilde, zeta)
         except ValueError as exc:
             self.status.value = f'<span style="color:#cf222e">{exc}</span>'
             return False
-        r = self.grid.bound(self.x, mu_tilde, zeta)
+        self.image.value = self.picture.png()
         self.status.value = (f"log p(x) = {r.log_p:.4f} = L_b {r.L_b:.4f} + KL {r.kl:.4f} "
                              f"(residual {r.log_p - r.L_b - r.kl:.1e})")
-        self.out.clear_output(wait=True)
-        with self.out:
-            display(fig)
         return True
 
     def _on_change(self, _change=None) -> None:
