@@ -103,10 +103,12 @@ class Server(NamedTuple):
 
 
 @contextlib.contextmanager
-def serve(app: str, notebook: Path = NOTEBOOK, timeout: float = 60.0):
-    """Start ``app`` ("lab" or "voila") on a copy of ``notebook``; yields a ``Server``."""
+def serve(app: str, notebook: Path = NOTEBOOK, timeout: float = 60.0, also=()):
+    """Start ``app`` ("lab" or "voila") on a copy of ``notebook`` (and of the notebooks
+    ``also``, served from the same folder); yields a ``Server``."""
     work = Path(tempfile.mkdtemp(prefix="vae-browser-"))
-    shutil.copy(notebook, work / notebook.name)
+    for path in (notebook, *also):
+        shutil.copy(path, work / Path(path).name)
     config = work / "jupyter-config"
     config.mkdir()
     port = free_port()
@@ -236,23 +238,69 @@ def slider_readout(page, css: str = ".vae-z1") -> str:
 
 
 def press_slider_and_time(page, key: str = "ArrowRight", css: str = ".vae-z1",
-                          timeout_ms: int = 30_000) -> dict:
-    """Press ``key`` on the slider; return {src_ms, load_ms, readout, src_changed}.
+                          timeout_ms: int = 30_000, img_css: str = "img.vae-decoded") -> dict:
+    """Press ``key`` on the slider ``css``; return {src_ms, load_ms, readout, src_changed}.
 
-    The clock starts at the page's keydown and stops when the decoded image's ``src`` changes
-    (src_ms) and when the new image is decoded (load_ms).
+    The clock starts at the page's keydown and stops when the image ``img_css``'s ``src``
+    changes (src_ms) and when the new image is decoded (load_ms).
     """
-    before = page.get_attribute("img.vae-decoded", "src")
-    page.evaluate(_ARM_LATENCY, "img.vae-decoded")
+    before = page.get_attribute(img_css, "src")
+    page.evaluate(_ARM_LATENCY, img_css)
     page.locator(f"{css} .noUi-handle").first.focus()
     page.keyboard.press(key)
     page.wait_for_function("() => window.__lat !== null", timeout=timeout_ms)
     result = page.evaluate("() => window.__lat")
     result["readout"] = slider_readout(page, css)
-    result["src_changed"] = page.get_attribute("img.vae-decoded", "src") != before
+    result["src_changed"] = page.get_attribute(img_css, "src") != before
     return result
+
+
+GAP_IMAGE = "img.vae-gap-image"
+
+
+def wait_for_gap_widget(page, timeout_ms: int = 120_000) -> None:
+    """Wait until 04's ELBO-gap widget (μ̃ slider and its picture) is rendered."""
+    page.locator(".vae-gap-mu .noUi-handle").first.wait_for(timeout=timeout_ms)
+    page.wait_for_function("""(sel) => { const i = document.querySelector(sel);
+        return i && i.getAttribute('src') && i.complete && i.naturalWidth > 0; }""",
+                           arg=GAP_IMAGE, timeout=timeout_ms)
 
 
 def image_bytes(page, css: str = "img.vae-decoded") -> bytes:
     """A screenshot of the decoded image as the user sees it."""
     return page.locator(css).first.screenshot()
+
+
+#: JS: the slide on screen in a RISE deck (the innermost present section) and how it fits
+_SLIDE_FIT = """() => {
+  const present = [...document.querySelectorAll('.reveal .slides section.present')];
+  const s = present.filter(e => !e.querySelector('section.present')).pop();
+  if (!s) return null;
+  let wide = 0;
+  for (const e of s.querySelectorAll('*')) {
+    const ox = getComputedStyle(e).overflowX;
+    if ((ox === 'auto' || ox === 'scroll') && e.scrollWidth > e.clientWidth + 2)
+      wide = Math.max(wide, e.scrollWidth - e.clientWidth);
+  }
+  return {where: location.hash, height: s.scrollHeight, width: s.scrollWidth, wide,
+          text: s.innerText.trim().slice(0, 80)};
+}"""
+
+
+def rise_slides(page, base: str, name: str, max_slides: int = 200) -> list[dict]:
+    """Open ``name`` as a RISE slideshow and step through it (Space = next slide or
+    sub-slide); returns, per slide, {where, height, width, wide, text} as measured on screen."""
+    page.goto(f"{base}/rise/{name}")
+    page.wait_for_selector(".reveal .slides section.present", timeout=120_000)
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget...')",
+                           timeout=30_000)
+    page.wait_for_timeout(1500)      # MathJax typesets after the slides appear
+    slides: list[dict] = []
+    for _ in range(max_slides):
+        m = page.evaluate(_SLIDE_FIT)
+        if m is None or (slides and m["where"] == slides[-1]["where"]):
+            break
+        slides.append(m)
+        page.keyboard.press("Space")
+        page.wait_for_timeout(250)
+    return slides

@@ -1,4 +1,4 @@
-"""Notebook 12 in a real browser: JupyterLab (Run All, widgets render, a slider redraws the
+"""Notebooks 12 and 04 in a real browser: JupyterLab (Run All, widgets render, a slider redraws the
 decoded image, no cell shows an error; the same widgets in a RISE slideshow) and the Voilà demo
 (`make demo`: code hidden, slider works). Drives Debian's chromium through Playwright; skipped, with the reason, when chromium or
 the Jupyter stack is missing (`make browser-deps` installs chromium).
@@ -65,3 +65,21 @@ def test_voila_demo_hides_code_and_slider_works():
         assert "Latent-space explorer" in text, "the app's title is missing"
         assert "load_many" not in text and "import torch" not in text, \
             "notebook code is visible in the Voila app"
+
+
+def test_lab_gap_widget_redraws_its_picture():
+    """Notebook 04's ELBO-gap widget: Run All, then one ArrowRight on μ̃ replaces the picture."""
+    with (bh.serve("lab", bh.ROOT / "notebooks" / "04_elbo.ipynb") as server,
+          bh.browser_page() as page, bh.explained(page, server)):
+        bh.open_and_run_all(page, server.base, server.name)
+        assert bh.error_outputs(page) == [], "a cell shows an error"
+        bh.wait_for_gap_widget(page)
+        assert bh.loading_placeholders(page) == 0, "a widget is stuck at 'Loading widget...'"
+        before_pixels = bh.image_bytes(page, bh.GAP_IMAGE)
+        before_readout = bh.slider_readout(page, ".vae-gap-mu")
+        result = bh.press_slider_and_time(page, css=".vae-gap-mu", img_css=bh.GAP_IMAGE)
+        assert result["src_changed"], "the gap picture was not replaced after μ̃ moved"
+        assert result["readout"] != before_readout, "the μ̃ slider did not move"
+        page.wait_for_timeout(300)
+        assert bh.image_bytes(page, bh.GAP_IMAGE) != before_pixels, "the picture looks the same"
+        assert "log p(x) =" in page.locator(".vae-gap-widget").first.inner_text()

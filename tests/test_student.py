@@ -56,21 +56,4 @@ def test_student_notebook_clears_outputs_and_requires_a_block():
         student_notebook(nb)
 
 
-@pytest.mark.slow
-def test_student_build_runs_and_every_checker_says_not_yet_solved(tmp_path):
-    """Execute every student notebook; each exercise's checker must report 'not yet solved'."""
-    from vae_teach.tools.nbbuild import execute
-
-    paths = build(tmp_path)
-    assert paths, "no notebooks were built"
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        n_exercises = sum("solution" in c.metadata.get("tags", []) for c in nb.cells)
-        execute(nb, ROOT / "notebooks")     # raises if any cell errors
-        text = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
-                       for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-        assert text.count(NOT_SOLVED) >= n_exercises, (
-            f"{path.name}: {n_exercises} exercises but only {text.count(NOT_SOLVED)} "
-            f"'not yet solved' verdicts")
-        # claims ("✓ sentence") may hold; no checker verdict ("✓ title: correct.") may
-        assert not re.search(r"✓ [^\n]*: correct\.", text), f"{path.name}: a checker passed a stub"
+# Executing the student copies: tests/test_nbgrader.py (nbgrader's copies, which equal these).

@@ -21,8 +21,9 @@
 # * Exercises: complete the function in the cell marked *Exercise*, run the checker cell below it;
 #   it answers ✓ correct, … not yet solved, or ✗ wrong with a hint. `make student` builds a copy
 #   with the solutions removed.
-# * Lecturers: every notebook is also a slide deck (JupyterLab: *View → Open as Reveal Slideshow*
-#   with jupyterlab-rise), and `make demo` starts the latent-space explorer as a Voilà app.
+# * Lecturers: [the 2-hour class plan](../docs/lecturer.md); every notebook is also a slide deck
+#   for a 1280×720 projector (command palette → *Render as Reveal Slideshow*, jupyterlab-rise), and
+#   `make demo` starts the latent-space explorer as a Voilà app.
 
 # %% [markdown]
 # ## Map of the collection
@@ -40,7 +41,7 @@ Markdown(contents_markdown())
 # ## Self-study path
 # Work through the notebooks in order. Prerequisites: Python and NumPy, the multivariate Gaussian,
 # Bayes' rule, and what a neural network and gradient descent are. Notebooks 03, 04, 06 and 07
-# need only NumPy/SciPy; 01, 02, 05 and 08–10 use PyTorch.
+# need only NumPy/SciPy; 01, 02, 05 and 08–12 use PyTorch.
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -26,7 +26,8 @@ import torch
 from IPython.display import display
 
 from vae_teach.claims import claim
-from vae_teach.exercises import check_label_entropy, check_nearest_distance, check_reparameterise
+from vae_teach.exercises import (check_generation_prediction, check_nearest_distance,
+                                 check_spread_prediction)
 from vae_teach.maths.prior import prior_samples
 from vae_teach.measure import quality
 from vae_teach.measure.codes import latent_codes
@@ -49,7 +50,7 @@ X_test, y_test = pretrained.load_data("vae_mnist2", "test")    # 1000 more, neve
 # (CC BY-SA 3.0, Y. LeCun and C. Cortes) and split by index into 8000 training, 1000 validation
 # and 1000 test images, binarised ($M = 784$ pixels in $\{0, 1\}$). The four models were trained
 # by `make weights` (`vae_teach.nets.pretrained`) on the same 8000 images with the same layers
-# (784 → 200 → code → 200 → 784) and a Bernoulli decoder: the AE minimises the binary
+# ($784 \to 200 \to m \to 200 \to 784$) and a Bernoulli decoder: the AE minimises the binary
 # cross-entropy $-\log p_\theta(x|z)$ at $z = f(x)$; the VAE minimises $-L_b$, the same
 # reconstruction term at a *sampled* $z$ plus the KL regulariser of notebook 02.
 #
@@ -93,17 +94,33 @@ print("three VAE codes z = mu_tilde + sigma_tilde * eps:\n", (mu_tilde + np.exp(
 # %% [markdown]
 # During training each VAE code is a little cloud of width $\tilde\sigma$ rather than a point, so
 # the decoder must turn every point *near* $\tilde\mu$ into this digit — it is trained on a
-# neighbourhood, the AE's decoder only on a point. (Exercise 1 asks you to write the sampling line.)
+# neighbourhood, the AE's decoder only on a point.
 #
 # ## 3. The two latent spaces (m = 2)
 # Codes of the 8000 training digits — $z = f(x)$ for the AE, $\tilde\mu(x)$ for the VAE —
 # coloured by label, over 500 grey draws from the prior $\mathcal N(0, I)$ that a generator would
-# decode:
+# decode.
+#
+# ### Exercise 1 — predict: whose codes spread wider?
+# Both networks have the same layers; only their losses differ (reconstruction for the AE,
+# reconstruction + KL to $\mathcal N(0, I)$ for the VAE). Before you run the plot, predict whose
+# codes spread wider: `"the AE's"`, `"the VAE's"` or `"about the same"`.
+
+# %% tags=["solution"]
+def my_spread_prediction():
+    """One of "the AE's", "the VAE's", "about the same"."""
+    ### BEGIN SOLUTION
+    return "the AE's"
+    ### END SOLUTION
+
 
 # %%
 Z_ae, Z_vae = latent_codes(ae, X), latent_codes(vae, X)
 display(fig_codes_and_prior({"auto-encoder: z = f(x)": Z_ae,
                              "VAE: z = μ̃(x)": Z_vae}, y, n_prior=500, seed=SEED))
+
+# %%
+check_spread_prediction(my_spread_prediction, Z_ae=Z_ae, Z_vae=Z_vae);
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -159,14 +176,13 @@ claim(ae_grid["confidence_gap"] < ae_grid["confidence_near"]
 #   ten digits are equally frequent, 0 if every sample is the same digit.
 #
 # The AE has no prior of its own, so as a fair second chance we also sample it from the Gaussian
-# fitted to its own codes (mean and covariance of its $Z$). **Predict before you run:** at
-# m = 2, which will fail more often — the AE with its fitted Gaussian, or the VAE with
-# $\mathcal N(0, I)$? And at m = 16?
+# fitted to its own codes (mean and covariance of its $Z$). The next cell decodes the draws;
+# the one after it scores them.
 
 # %%
 clf = quality.fit_digit_classifier(X, y)
 recon = {key: quality.reconstruct(model, X_test) for key, model in models.items()}
-threshold = quality.failure_threshold(recon.values(), X)
+threshold = quality.failure_threshold(recon.values(), X, quantile=0.95)
 codes = {("ae", 2): Z_ae, ("vae", 2): Z_vae,
          **{key: latent_codes(models[key], X) for key in [("ae", 16), ("vae", 16)]}}
 images = {}
@@ -179,6 +195,21 @@ for m in (2, 16):
                                                                            500, SEED)
     images[f"m = {m}: VAE, z ~ N(0, I)"] = quality.decode_prior_samples(vae_m, 500, SEED)
 
+# %% [markdown]
+# ### Exercise 2 — predict: AE or VAE, at m = 16?
+# At m = 16, which turns a random code into a digit-like image (fewer *failures*) more often:
+# `"the AE with a fitted Gaussian"`, `"the VAE with N(0, I)"`, or `"about the same"`? Record your
+# prediction before the table below appears. (Then think about m = 2: would you answer the
+# same?)
+
+# %% tags=["solution"]
+def my_generation_prediction():
+    """One of "the AE with a fitted Gaussian", "the VAE with N(0, I)", "about the same"."""
+    ### BEGIN SOLUTION
+    return "the VAE with N(0, I)"
+    ### END SOLUTION
+
+
 # %%
 # NBVAL_CHECK_OUTPUT
 reports = {name: quality.report(S, clf, X, threshold) for name, S in images.items()}
@@ -187,6 +218,11 @@ lines = [f"failure threshold: RMS distance > {threshold:.3f}", "",
 lines += [f"{name:32s} {r.confidence:10.3f} {r.distance:9.3f} {r.failures:9.3f} {r.entropy:8.3f}"
           for name, r in reports.items()]
 print("\n".join(lines))
+
+# %%
+check_generation_prediction(my_generation_prediction,
+                            ae_failures=reports["m = 16: AE, z ~ Gaussian fit"].failures,
+                            vae_failures=reports["m = 16: VAE, z ~ N(0, I)"].failures);
 
 # %%
 display(fig_sample_grids({f"{name}\nfailures {reports[name].failures:.2f}, entropy "
@@ -254,22 +290,7 @@ claim(all(holes["VAE, N(0, I)", m]["share_far"] < holes["AE, Gaussian fit", m]["
 # less often: training put the codes where the prior samples.
 #
 # ## Exercises
-# ### Exercise 1 — sample a VAE code
-# Given the encoder's `mu_tilde`, `zeta` $= \log\tilde\sigma^2$ and standard normal noise `eps` (all
-# of shape (N, m)), return the code $z$ the decoder reads.
-
-# %% tags=["solution"]
-def my_reparameterise(mu_tilde, zeta, eps):
-    ### BEGIN SOLUTION
-    return mu_tilde + np.exp(zeta / 2) * eps
-    ### END SOLUTION
-
-
-# %%
-check_reparameterise(my_reparameterise);
-
-# %% [markdown]
-# ### Exercise 2 — distance to the nearest training digit
+# ### Exercise 3 — distance to the nearest training digit
 # Return, for each row of `X_gen` (n, M), the RMS distance $\sqrt{\min_i\|x - x_i\|^2 / M}$ to the
 # nearest row of `X_train` (N, M) — the *distance* column above.
 
@@ -283,23 +304,6 @@ def my_nearest_distance(X_gen, X_train):
 
 # %%
 check_nearest_distance(my_nearest_distance);
-
-# %% [markdown]
-# ### Exercise 3 — how diverse are the samples?
-# Return the entropy (natural log) of the histogram of integer labels 0..9 — the *entropy*
-# column. Then compute it yourself for the AE's prior samples: `clf.predict(images["m = 2: AE, z ~ N(0, I)"])`.
-
-# %% tags=["solution"]
-def my_label_entropy(labels):
-    ### BEGIN SOLUTION
-    p = np.bincount(labels, minlength=10) / len(labels)
-    p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
-    ### END SOLUTION
-
-
-# %%
-check_label_entropy(my_label_entropy);
 
 # %% [markdown]
 # ## Summary

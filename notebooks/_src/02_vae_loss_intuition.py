@@ -26,7 +26,7 @@ from IPython.display import display
 from vae_teach.claims import claim
 from vae_teach.data.mnist import load_mnist_split
 from vae_teach.exercises import (check_aggregate_moments, check_regulariser,
-                                 check_regulariser_gradient)
+                                 check_regulariser_gradient, check_sigma_prediction)
 from vae_teach.maths.regulariser import minimise_regulariser
 from vae_teach.measure import codes, experiments, quality
 from vae_teach.nets import objectives
@@ -117,8 +117,21 @@ display(fig_regulariser())
 # decoder), initial weights and minibatches for 6 epochs: one on the reconstruction error only
 # ($\beta = 0$), one on reconstruction + regularisation ($\beta = 1$, i.e. $-L_b$; $\beta$ multiplies
 # the regulariser). After every epoch we record the median $\tilde\sigma_j(x)$ over the training
-# digits and the mean and standard deviation of the codes (see Exercise 3 for the formula).
-# **Predict first:** what will the median $\tilde\sigma$ do in the $\beta = 0$ run? A few seconds:
+# digits and the mean and standard deviation of the codes (see Exercise 4 for the formula).
+#
+# ### Exercise 1 — predict: what does $\tilde\sigma$ do without the KL?
+# Before you run the training cell, predict what the median $\tilde\sigma$ does in the $\beta = 0$
+# run (reconstruction error only): `"falls towards 0"`, `"stays about where it started"` or
+# `"grows"`. Think about what noise in $z = \tilde\mu + \tilde\sigma\varepsilon$ does to the
+# reconstruction.
+
+# %% tags=["solution"]
+def my_sigma_prediction():
+    """One of "falls towards 0", "stays about where it started", "grows"."""
+    ### BEGIN SOLUTION
+    return "falls towards 0"
+    ### END SOLUTION
+
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -126,6 +139,12 @@ runs = experiments.train_with_and_without_kl(X, m=m, epochs=6, lr=3e-3, seed=SEE
                                              decoder="bernoulli", hidden=(200,))
 vae_rec, tracker_rec = runs[0.0]     # only reconstruction
 vae, tracker = runs[1.0]             # reconstruction + regularisation
+
+# %%
+untrained = VAE(M, m, hidden=(200,), decoder="bernoulli", seed=SEED)   # the runs' starting point
+check_sigma_prediction(my_sigma_prediction,
+                       sigma_start=codes.code_stats(untrained, X).sigma_tilde_median,
+                       sigma_end=tracker_rec.series("sigma_tilde_median")[-1]);
 
 # %%
 display(fig_code_traces(runs))
@@ -255,9 +274,26 @@ claim(np.linalg.norm(st_slide.code_mean) < 0.5 and np.all(np.abs(st_slide.code_s
 # precise with $\beta$ and a learned $\sigma_x^2$.
 #
 # ## Exercises
-# ### Exercise 1 — the regulariser
-# Write the slide's per-dimension regulariser $r = \tilde\mu^2 + e^{\zeta} - (1 + \zeta)$ in NumPy,
-# elementwise (inputs of any shape, output of the same shape).
+# ### Exercise 2 — find the slip in a regulariser
+# A colleague coded the slide's per-dimension regulariser
+# $\tilde\mu^2 + \tilde\sigma^2 - (1 + \log\tilde\sigma^2)$ from the encoder's outputs as below. At
+# $\tilde\mu = 0, \zeta = 0$ it gives the right value, 0; elsewhere it disagrees with twice the KL
+# from `torch.distributions` (next cell). Find the slip, and write a corrected `my_regulariser`
+# (elementwise: inputs of any shape, output of the same shape). Which way does the slip bias
+# $\tilde\sigma$ during training?
+
+# %%
+def colleagues_regulariser(mu_tilde, zeta):
+    """μ̃² + σ̃² − (1 + log σ̃²), elementwise — with a slip."""
+    sigma_tilde = np.exp(zeta)
+    return mu_tilde ** 2 + sigma_tilde ** 2 - (1 + np.log(sigma_tilde ** 2))
+
+
+for mu_j, zeta_j in [(0.0, 0.0), (0.0, 1.0), (0.5, -2.0)]:
+    q_j = torch.distributions.Normal(torch.tensor(mu_j), torch.exp(torch.tensor(zeta_j / 2)))
+    two_kl = 2 * torch.distributions.kl_divergence(q_j, torch.distributions.Normal(0.0, 1.0))
+    print(f"mu_tilde = {mu_j:4.1f}, zeta = {zeta_j:4.1f}:  colleague "
+          f"{colleagues_regulariser(mu_j, zeta_j):7.4f},  2·KL {two_kl.item():7.4f}")
 
 # %% tags=["solution"]
 def my_regulariser(mu_tilde, zeta):
@@ -270,7 +306,7 @@ def my_regulariser(mu_tilde, zeta):
 check_regulariser(my_regulariser);
 
 # %% [markdown]
-# ### Exercise 2 — where is the minimum?
+# ### Exercise 3 — where is the minimum? (derive)
 # Return the gradient $(\partial r/\partial\tilde\mu,\ \partial r/\partial\zeta)$ as a pair of arrays
 # (the checker compares with PyTorch's autograd). Where do both vanish?
 
@@ -285,7 +321,7 @@ def my_regulariser_gradient(mu_tilde, zeta):
 check_regulariser_gradient(my_regulariser_gradient);
 
 # %% [markdown]
-# ### Exercise 3 — mean and variance of the codes
+# ### Exercise 4 — mean and variance of the codes (derive)
 # "The code" of a data set is $z$ drawn by picking a digit $i$ at random and then
 # $z \sim \mathcal N(\tilde\mu_i, \mathrm{diag}\,e^{\zeta_i})$. Return its mean and variance per
 # dimension from `mu_tilde`, `zeta` of shape (N, m). (Hint: the law of total variance.) These are

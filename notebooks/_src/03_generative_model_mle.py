@@ -13,26 +13,32 @@
 # After this notebook you can
 # 1. **compute** $p_\theta(x) = \int p_\theta(x|z)\,p_\theta(z)\,dz$ by quadrature and by Monte
 #    Carlo, and **judge** the agreement with the closed form in standard errors;
-# 2. **explain** why the log-likelihood of independent samples is a sum, and why code never
+# 2. **measure** how sampling codes from the prior fails as the data dimension $M$ grows
+#    (error, effective sample size, the share of the best draw), and **say why**;
+# 3. **explain** why the log-likelihood of independent samples is a sum, and why code never
 #    multiplies the densities;
-# 3. **fit** $\theta$ by gradient ascent on $\log p_\theta(\mathcal X)$ and **compare** it with the
+# 4. **fit** $\theta$ by gradient ascent on $\log p_\theta(\mathcal X)$ and **compare** it with the
 #    closed-form maximum-likelihood estimate;
-# 4. **distinguish** $\max$ from $\arg\max$ (the slide mixes them up).
+# 5. **distinguish** $\max$ from $\arg\max$ (the slide mixes them up).
 #
-# *Time: about 30 minutes. Needs only NumPy/SciPy.*
+# *Time: about 40 minutes. Needs only NumPy/SciPy.*
 
 # %%
 # %matplotlib inline
 import numpy as np
 from sklearn.decomposition import PCA
 
-from vae_teach.exercises import check_log_marginal, check_mle_sigma2
+from vae_teach.claims import claim
+from vae_teach.exercises import (check_best_draw_dimension, check_log_marginal, check_mle_sigma2,
+                                 check_naive_mc_trend)
+from vae_teach.maths.importance import naive_mc_by_dimension
 from vae_teach.maths.marginal import log_px_grid, log_px_monte_carlo, log_px_stacked
 from vae_teach.maths.mle import loglik_sigma2_path, mle_gradient_ascent
 from vae_teach.maths.ppca import PPCA
 from vae_teach.maths.quadrature import LatentGrid1D
 from vae_teach.viz.bounds import (fig_argmax, fig_marginal_integrand, fig_mc_convergence,
                                   fig_mle_ascent)
+from vae_teach.viz.importance import fig_naive_mc_dimension
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -81,7 +87,8 @@ for name, model, n_points in [("m = 1", one, 401), ("m = 2", true, 201)]:
 # %% [markdown]
 # The grid sum matches the closed form to about ten digits — but it needs $K^m$ points, hopeless
 # for the $m = 20$ codes of a real VAE.
-#
+
+# %% [markdown]
 # ### 1.2 The integral as an average: Monte Carlo
 # The integral is an expectation over the prior, $p_\theta(x) = \mathbb E_{z\sim p_\theta(z)}
 # [p_\theta(x|z)] \approx \frac1n\sum_{k=1}^n p_\theta(x|z_k)$, $z_k \sim \mathcal N(0, I)$, in
@@ -100,11 +107,87 @@ for n, (est, se) in zip(ns, runs):
 fig_mc_convergence(ns, [r[0] for r in runs], [r[1] for r in runs], closed)
 
 # %% [markdown]
-# It converges, slowly ($1/\sqrt n$), and only because $M = 5$ is small: most codes drawn from
-# the *prior* explain $x$ badly, so few draws carry the average. In 64 dimensions almost none
-# would. A VAE therefore draws codes from an *encoder* $q_\phi(z|x)$ close to the posterior —
-# and that is where the lower bound of notebook 04 comes from.
+# It converges, slowly ($1/\sqrt n$), for this $x$ with $M = 5$ coordinates. But most codes
+# drawn from the *prior* explain $x$ badly; only those near the posterior $p_\theta(z|x)$
+# contribute. Does that stay harmless when $x$ has more coordinates?
+
+# %% [markdown]
+# ### 1.3 When prior sampling fails: more observed dimensions
+# One pPCA with $M = 256$ coordinates and a 3-dimensional code ($\sigma^2 = 0.3$), observed
+# through its first $M$ coordinates, $M \in \{2, 5, 16, 64, 256\}$: the code stays the same,
+# each extra coordinate is one more noisy view of it. For 30 data points per $M$ we estimate
+# $\log p_\theta(x)$ from $n = 1000$ prior draws and compare with the closed form. Besides the
+# error we count how many draws carry the average: the **effective sample size**
+# $\mathrm{ESS} = (\sum_k w_k)^2 / \sum_k w_k^2$ of the weights $w_k = p_\theta(x|z_k)$
+# ($n$ when all weights are equal, 1 when one draw has them all), and the share
+# $\max_k w_k / \sum_k w_k$ of the best draw.
 #
+# **Exercise 1 — predict, then run.** Before you run the next cell: from $M = 5$ to $M = 64$,
+# does the size of the error of the estimate get `"smaller"`, stay `"about the same"`, or get
+# `"larger"`? Record your answer in `my_prediction`; the check after the measurement explains.
+
+# %% tags=["solution"]
+def my_prediction():
+    """One of "smaller", "about the same", "larger"."""
+    ### BEGIN SOLUTION
+    return "larger"
+    ### END SOLUTION
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rng_dim = np.random.default_rng(1)
+big = PPCA(W=rng_dim.normal(size=(256, 3)), mu=rng_dim.normal(size=256), sigma2=0.3)
+sweep = naive_mc_by_dimension(big, dims=[2, 5, 16, 64, 256], n_samples=1000, n_points=30,
+                              rng=11)
+print("   M   exact log p(x)   error (nats)   its own s.e.   ESS of 1000")
+for dim, exact, err, se, ess in zip(sweep.dims, sweep.exact, sweep.error,
+                                    sweep.standard_error, sweep.ess):
+    print(f"{dim:>4}   {exact:14.2f}   {err:+12.2f}   {se:12.2f}   {ess:11.1f}")
+
+# %%
+check_naive_mc_trend(my_prediction, sweep);
+
+# %%
+fig_naive_mc_dimension(sweep)
+
+# %%
+by_M = lambda values: dict(zip(sweep.dims, values))  # noqa: E731  M → value
+err, se, share = by_M(sweep.error), by_M(sweep.standard_error), by_M(sweep.max_weight)
+claim(abs(err[2]) < 0.1 and abs(err[5]) < 0.1,
+      "at M = 2 and M = 5 the estimate is within 0.1 nats of the exact log p(x)")
+claim(err[64] < -1 and err[256] < -10,
+      "at M = 64 it is more than 1 nat too low, at M = 256 more than 10 nats")
+claim(abs(err[256]) > 10 * se[256],
+      "at M = 256 the error is more than 10 times the estimate's own standard error")
+claim(share[256] > 0.9, "at M = 256 a single draw carries more than 90 % of the total weight")
+
+# %% [markdown]
+# The estimate fails quietly. Every extra coordinate is more evidence about $z$, so the
+# posterior narrows (its covariance $\sigma^2 B^{-1}$, $B = W^TW + \sigma^2 I$, shrinks like
+# $1/M$) and fewer prior draws land where $p_\theta(x|z)$ is large. The average then rests on
+# one or two lucky draws: the ESS falls towards 1, the log of the average is far too low (log is
+# concave, and the rare large weights that would fix it were never drawn), and the standard
+# error — computed from the same few weights — does not show it. Images have hundreds of
+# coordinates, so a VAE cannot estimate $p_\theta(x)$ from prior draws. It draws codes from an
+# *encoder* $q_\phi(z|x)$ close to the posterior instead — notebook 04 builds the lower bound on
+# that idea and then returns to these weights.
+#
+# **Exercise 2 — read the figure.** In the right-hand panel, at which $M$ of the sweep does the
+# best of the 1000 draws first carry more than half of the total weight? Return that $M$.
+
+# %% tags=["solution"]
+def my_reading():
+    """The smallest M of the sweep whose best draw carries more than half the weight."""
+    ### BEGIN SOLUTION
+    return 64
+    ### END SOLUTION
+
+
+# %%
+check_best_draw_dimension(my_reading, sweep);
+
+# %% [markdown]
 # ## 2. Independent samples: the log-likelihood is a sum
 # Slide: *if each data point $x_i$ is generated independently, then*
 #
@@ -169,7 +252,8 @@ fig_argmax(sigma2s, loglik)
 # >
 # > $$\theta^* = \arg\max_{\theta\in\Theta} p_\theta(\mathcal X) = \arg\max_{\theta\in\Theta}
 # >   \log p_\theta(\mathcal X).$$
-#
+
+# %% [markdown]
 # ### 3.1 Gradient ascent vs the closed form
 # For pPCA the maximiser is known (Tipping & Bishop, 1999): $\mu^* = \bar x$, and with the
 # eigenvalues $\lambda_1 \ge \dots \ge \lambda_M$ of the sample covariance $S$,
@@ -208,17 +292,31 @@ fig_mle_ascent(ascent.loglik, closed_mle.log_likelihood(Xs))
 # $RR^T = I$ gives the same $C$), so we compare $WW^T$. sklearn's `PCA.score` evaluates the same
 # pPCA log-likelihood but at its estimate from the $\frac{1}{N-1}$ covariance, hence a hair below
 # the maximum.
-#
+
+# %% [markdown]
 # ## Exercises
-# ### Exercise 1 — the marginal log-likelihood
-# Complete `log_marginal` so that it returns $\log p_\theta(x_i) = \log\mathcal N(x_i;\ \mu,\
-# WW^T + \sigma^2 I_M)$ for every row of `X` (shape `(N,)`). You may use
-# `scipy.stats.multivariate_normal`.
+# ### Exercise 3 — find the slip: the marginal log-likelihood
+# A classmate wrote $\log p_\theta(x_i) = \log\mathcal N(x_i;\ \mu,\ WW^T + \sigma^2 I_M)$ as
+# below. It runs, returns one number per row, and disagrees with the closed form. Find the slip,
+# then write the corrected `log_marginal` (same arguments, shape `(N,)`). A slip like this one
+# survives every shape check — only a comparison with an independent value catches it.
+
+# %%
+from scipy.stats import multivariate_normal
+
+
+def log_marginal_given(X, W, mu, sigma2):
+    """log N(x_i; μ, W Wᵀ + σ² I) for each row x_i of X (N, M) → (N,) — as handed in."""
+    C = W @ W.T + np.sqrt(sigma2) * np.eye(len(mu))
+    return multivariate_normal(mu, C).logpdf(X)
+
+
+given = log_marginal_given(X, true.W, true.mu, true.sigma2)
+print("agrees with the closed form:", np.allclose(given, true.log_likelihood_per_sample(X)))
 
 # %% tags=["solution"]
 def log_marginal(X, W, mu, sigma2):
     """log N(x_i; μ, W Wᵀ + σ² I) for each row x_i of X (N, M) → (N,)."""
-    from scipy.stats import multivariate_normal
     ### BEGIN SOLUTION
     C = W @ W.T + sigma2 * np.eye(len(mu))
     return np.atleast_1d(multivariate_normal(mu, C).logpdf(X))
@@ -229,10 +327,21 @@ def log_marginal(X, W, mu, sigma2):
 check_log_marginal(log_marginal);
 
 # %% [markdown]
-# ### Exercise 2 — the closed-form MLE of $\sigma^2$
-# Complete `mle_sigma2`: the average of the $M - m$ smallest eigenvalues of the sample covariance
-# $S = \frac1N\sum_i(x_i - \bar x)(x_i - \bar x)^T$ (divide by $N$: it is the maximum-likelihood
-# estimate). Then compare with `PPCA.fit(Xs, 2).sigma2` above.
+# ### Exercise 4 — find the two slips: the closed-form MLE of $\sigma^2$
+# $\sigma^{2*}$ is the average of the $M - m$ smallest eigenvalues of the maximum-likelihood
+# sample covariance $S = \frac1N\sum_i(x_i - \bar x)(x_i - \bar x)^T$ (section 3.1). The function
+# below has two slips; it gives a different number from `PPCA.fit`. Find both and write the
+# corrected `mle_sigma2`.
+
+# %%
+def mle_sigma2_given(X, m):
+    """σ²_ML of pPCA with m latent dimensions, X (N, M) — as handed in."""
+    S = np.cov(X.T)                          # sample covariance, (M, M)
+    eigenvalues = np.linalg.eigvalsh(S)
+    return eigenvalues[m:].mean()            # mean of the M − m discarded eigenvalues
+
+
+print(f"given: {mle_sigma2_given(Xs, 2):.4f}   PPCA.fit: {PPCA.fit(Xs, 2).sigma2:.4f}")
 
 # %% tags=["solution"]
 def mle_sigma2(X, m):
@@ -252,6 +361,9 @@ check_mle_sigma2(mle_sigma2);
 # * $p_\theta(x) = \int p_\theta(x|z)p_\theta(z)dz$ is a sum on a grid and an average over the
 #   prior; both match pPCA's closed form $\mathcal N(x;\mu, WW^T+\sigma^2 I)$, the grid to ~10
 #   digits, Monte Carlo within its standard error — and neither scales to a real VAE.
+# * Sampling codes from the prior fails as the data dimension grows: the posterior narrows, the
+#   effective sample size falls towards 1, a single draw carries most of the weight, and the
+#   log of the average is far too low while its own standard error looks small (section 1.3).
 # * For independent samples $\log p_\theta(\mathcal X) = \sum_i \log p_\theta(x_i)$ (checked against
 #   one $NM$-dimensional Gaussian); the product itself underflows, the sum never does.
 # * $\theta^*$ is an **arg max** (slide erratum): $p$ and $\log p$ share the maximiser, not the
@@ -259,5 +371,6 @@ check_mle_sigma2(mle_sigma2);
 # * Next, notebook 04: when the integral is intractable, maximise a lower bound instead.
 #
 # **References.** M. E. Tipping, C. M. Bishop, *Probabilistic principal component analysis*,
-# JRSS-B 61 (1999). D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014.
-# Code: `vae_teach/maths/marginal.py`, `vae_teach/maths/ppca.py`.
+# J. R. Statist. Soc. B (1999). D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014.
+# Code: `vae_teach/maths/marginal.py`, `vae_teach/maths/importance.py`,
+# `vae_teach/maths/ppca.py`.

@@ -19,22 +19,31 @@
 # 2. **compute** $L_b$, $\log p_\theta(\mathcal X)$ and the KL gap exactly for a Gaussian encoder on pPCA;
 # 3. **show** that KL $\ge 0$ always and that $L_b = \log p$ exactly when $q$ is the posterior;
 # 4. **explore** with a widget how moving $q$ changes the bound, and **explain** why a Gaussian
-#    $q$ cannot close the gap when the posterior is not Gaussian.
+#    $q$ cannot close the gap when the posterior is not Gaussian;
+# 5. **use** $q$ as an importance-sampling proposal for $p_\theta(x)$, **explain** why the log of
+#    an average is biased low (Jensen), and **measure** the bound $L_k$ closing the gap as the
+#    number of samples $k$ grows: $L_1 = L_b \le L_k \le \log p_\theta(x)$.
 #
-# *Time: about 35 minutes. Needs only NumPy/SciPy (and ipywidgets for section 3).*
+# *Time: about 50 minutes. Needs only NumPy/SciPy (and ipywidgets for section 3).*
 
 # %%
 # %matplotlib inline
 import numpy as np
 
 from vae_teach.data.digits import load_digits_split
-from vae_teach.exercises import check_grid_lower_bound, check_optimal_q
+from vae_teach.claims import claim
+from vae_teach.exercises import (check_grid_lower_bound, check_k_within, check_L_k,
+                                 check_optimal_q, check_posterior_L_k)
 from vae_teach.maths.bound import (gap_check, kl_to_posterior, lower_bound, lower_bound_lines,
                                    random_q)
+from vae_teach.maths.importance import (chi2_gaussian, effective_sample_size,
+                                        importance_log_px, importance_log_weights, iwae_curve,
+                                        iwae_from_log_weights)
 from vae_teach.maths.lemma import proof_lines_hold
 from vae_teach.maths.ppca import PPCA
 from vae_teach.maths.quadrature import LatentGrid1D
 from vae_teach.viz.bounds import fig_bound_vs_mean, fig_elbo_gap
+from vae_teach.viz.importance import fig_iwae_curve
 from vae_teach.viz.lecture import fig_lower_bound
 from vae_teach.widgets.elbo_gap import ElboGapWidget
 
@@ -52,7 +61,8 @@ rng = np.random.default_rng(SEED)
 # * (2) because $p_\theta(\mathcal Z,\mathcal X) / p_\theta(\mathcal Z|\mathcal X) = p_\theta(\mathcal X)$
 #   (Bayes' rule): the bracket equals $\log p_\theta(\mathcal X)$ at **every** $\mathcal Z$;
 # * (3) splits the integral; $-\int q\log\frac{p}{q} = \int q\log\frac qp$ is the KL divergence.
-#
+
+# %% [markdown]
 # ### 1.1 One data point with a 1-D code: every integral is a sum on a grid
 # pPCA with $m = 1$, $M = 2$: $p_\theta(z) = \mathcal N(0, 1)$,
 # $p_\theta(x|z) = \mathcal N(x;\ wz + b,\ \sigma^2 I)$. On a grid of 4001 points over $[-15, 15]$
@@ -66,6 +76,7 @@ grid = LatentGrid1D.linear(w, b, sigma2)
 x = np.array([1.0, 0.5])
 r = grid.bound(x, mu_tilde=0.0, zeta=0.0)
 closed = PPCA(w[:, None], b, sigma2).log_likelihood_per_sample(x[None])[0]
+print(f"grid                      : {grid.z.size} points, Δz = {grid.dz:.4f}")
 print(f"log p(x), closed form     : {closed:.10f}")
 print(f"log p(x), grid            : {r.log_p:.10f}")
 print(f"line (1)                  : {r.line1:.10f}   (∫ q dz = {r.q_mass:.12f})")
@@ -111,7 +122,8 @@ for line, ok in zip(lines, proof_lines_hold(lines)):
 # %% [markdown]
 # Every line holds: (1) and (2) to rounding error, (3) by Monte Carlo within its standard error
 # and in closed form to rounding error. The slide is right.
-#
+
+# %% [markdown]
 # ## 2. KL ≥ 0, and the bound is tight only at the posterior
 # The gap is a KL divergence, so it is never negative, whatever $q$ is. We try 300 random
 # encoders of very different quality, and then $q$ equal to the posterior.
@@ -196,9 +208,181 @@ fig_elbo_gap(bimodal, x1, *bimodal.best_gaussian_q(x1, mu0=0.5, zeta0=-1.0))
 # This is the price of a Gaussian encoder: maximising $L_b$ over $\phi$ makes $q$ as close to the
 # posterior as a Gaussian can be, but the KL that remains is a bias of the VAE's bound
 # (notebook 05 compares with EM, which uses the exact posterior).
+
+# %% [markdown]
+# ## 4. More samples, a tighter bound: importance sampling and $L_k$
+# Notebook 03 estimated $p_\theta(x)$ by drawing codes from the prior and saw it fail as $x$
+# gets more coordinates. Any density $q$ that is positive wherever the posterior is can take the
+# prior's place (**importance sampling**):
 #
+# $$p_\theta(x) = \int q_\phi(z|x)\,\frac{p_\theta(x, z)}{q_\phi(z|x)}\,dz
+#   = \mathbb E_{z\sim q_\phi(\cdot|x)}\big[w(z)\big],\qquad
+#   w(z) = \frac{p_\theta(x, z)}{q_\phi(z|x)},\qquad
+#   \hat p(x) = \frac1k\sum_{j=1}^k w(z_j),\ z_j \sim q_\phi(\cdot|x).$$
+#
+# We take one point $x$ of section 1.2's data set and an encoder that is wrong on purpose: the
+# posterior's mean shifted by one posterior standard deviation in each coordinate, and twice its
+# covariance.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+x0 = X[0]
+post_mean, post_cov = model.posterior(x0[None])
+post_mean = post_mean[0]
+q_mean, q_cov = post_mean + np.sqrt(np.diag(post_cov)), 2 * post_cov
+log_p0 = model.log_likelihood(x0[None])
+L_b0 = lower_bound(model, x0[None], q_mean[None], q_cov)
+print(f"log p(x) = {log_p0:.4f}   L_b = {L_b0:.4f}   KL(q ‖ p(·|x)) = {log_p0 - L_b0:.4f}")
+runs = {}
+for name, (a, S) in {"prior N(0, I)": (np.zeros(2), np.eye(2)),
+                     "encoder q": (q_mean, q_cov)}.items():
+    runs[name] = r = importance_log_px(model, x0, a, S, n_samples=1000, rng=3)
+    print(f"proposal {name:<14}: log p̂ = {r.log_p:.3f} ± {r.standard_error:.3f}   "
+          f"ESS = {r.ess:.0f} of {r.n}")
+claim(all(abs(r.log_p - log_p0) < 2 * r.standard_error for r in runs.values()),
+      "both estimates lie within 2 standard errors of the exact log p(x)")
+claim(runs["encoder q"].ess > runs["prior N(0, I)"].ess,
+      "the encoder q gives the larger ESS")
+
+# %% [markdown]
+# Both estimates land within 2 standard errors of $\log p_\theta(x)$, and the encoder, though
+# about 3 nats of KL away from the posterior, is the better proposal here (larger ESS). The
+# average $\hat p(x)$ is unbiased for $p_\theta(x)$. Its **log** is not: $\log$ is concave, so
+# (Jensen)
+#
+# $$\mathbb E\big[\log \hat p(x)\big] \le \log \mathbb E\big[\hat p(x)\big] = \log p_\theta(x).$$
+#
+# The left side, for $k$ draws, is the **importance-weighted bound** (Burda et al., 2016)
+#
+# $$L_k = \mathbb E_{z_1, \dots, z_k \sim q_\phi(\cdot|x)}\Big[\log \frac1k \sum_{j=1}^k
+#   \frac{p_\theta(x, z_j)}{q_\phi(z_j|x)}\Big],\qquad
+#   L_1 = \mathbb E_q\Big[\log\frac{p_\theta(x,z)}{q_\phi(z|x)}\Big] = L_b .$$
+#
+# To measure it we draw $R = 10\,000$ independent repeats of $k_{\max} = 128$ log-weights; the
+# first $k$ columns of a row are one draw of $\log \hat p(x)$ from $k$ samples.
+
+# %% [markdown]
+# ### 4.1 Exercise 1 — find the slip
+# A classmate estimated $L_k$ from these log-weights as below. Run it: it gives (nearly) the
+# same number for every $k$. Which number is it, and what is the slip? Write the corrected
+# `my_L_k` (log-weights `(R, k)` → one float). Computing the log of an average from
+# log-weights near $-800$ must not underflow.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+log_w = importance_log_weights(model, x0, q_mean, q_cov, shape=(10_000, 128), rng=4)
+
+
+def L_k_given(log_w):
+    """L_k from R repeats of k log-weights, log_w (R, k) → float — as handed in."""
+    log_average = np.mean(log_w, axis=1)          # the log of the average weight, per repeat
+    return float(np.mean(log_average))
+
+
+for k in (1, 16, 128):
+    print(f"k = {k:>3}: L_k_given = {L_k_given(log_w[:, :k]):.3f}")
+print(f"L_b = {L_b0:.3f}   log p(x) = {log_p0:.3f}")
+
+# %% tags=["solution"]
+def my_L_k(log_w):
+    """(1/R) Σ_r log (1/k) Σ_j exp(log_w[r, j]) for log-weights log_w (R, k) → float."""
+    from scipy.special import logsumexp
+    ### BEGIN SOLUTION
+    k = log_w.shape[1]
+    return float(np.mean(logsumexp(log_w, axis=1) - np.log(k)))
+    ### END SOLUTION
+
+
+# %%
+check_L_k(my_L_k);
+
+# %% [markdown]
+# ### 4.2 $L_k$ against $k$, exact on pPCA
+# The bound for $k = 1, 2, 4, \dots, 128$ from the same repeats, with $\log p_\theta(x)$ and the
+# closed-form $L_b$ as references (`iwae_from_log_weights` computes what `my_L_k` does, with
+# standard errors).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+ks = 2 ** np.arange(8)
+curve = iwae_from_log_weights(log_w, ks)._replace(log_p=log_p0, L_b=L_b0)
+print(f"log p(x) = {log_p0:.4f}   L_b = {L_b0:.4f}")
+for k, L, se in zip(curve.ks, curve.L_k, curve.standard_error):
+    print(f"k = {k:>3}: L_k = {L:.4f} ± {se:.4f}")
+
+# %%
+chi2 = chi2_gaussian(post_mean, post_cov, q_mean, q_cov)
+fig_iwae_curve(curve, chi2)
+
+# %%
+step_se = curve.step_standard_error()
+print(f"χ²(p(·|x) ‖ q) / 2 = {chi2 / 2:.2f}")
+claim(abs(curve.L_k[0] - L_b0) < 3 * curve.standard_error[0],
+      "L_1 equals the closed-form L_b within 3 standard errors")
+claim(np.all(np.diff(curve.L_k) > 3 * step_se),
+      "L_k grows at every doubling of k, each step by more than 3 of its standard errors")
+claim(np.all(curve.L_k + 3 * curve.standard_error < log_p0),
+      "every L_k lies below log p(x), by more than 3 standard errors")
+claim(curve.gap[-1] < 0.05, "at k = 128, L_k is within 0.05 nats of log p(x)")
+large = curve.ks >= 8
+halving = curve.gap[large][1:] / curve.gap[large][:-1]
+claim(np.all((halving > 0.4) & (halving < 0.6)),
+      "from k = 8 on, every doubling of k shrinks the gap log p − L_k by a factor 0.4 to 0.6")
+claim(np.all((curve.ks[large] * curve.gap[large] > chi2 / 2)
+             & (curve.ks[large] * curve.gap[large] < 1.25 * chi2 / 2)),
+      "for k ≥ 8 the gap lies above χ²/(2k), by less than 25 %")
+
+# %% [markdown]
+# $L_k$ starts at $L_b$ and climbs towards $\log p_\theta(x)$ without passing it; from $k = 8$ on,
+# doubling $k$ about halves the gap. That is the Jensen bias of $\log\hat p$, which the delta
+# method ($\log(1+\varepsilon) \approx \varepsilon - \varepsilon^2/2$) puts at
+# $\log p - L_k \approx \mathrm{Var}_q(w)/(2k\,p_\theta(x)^2) = \chi^2(p_\theta(\cdot|x)\,\|\,q)/(2k)$,
+# with $\chi^2(p\,\|\,q) = \int p^2/q - 1$ (closed form for two Gaussians; the dashed line on the
+# right). It is the limit for large $k$: at the $k$ measured here the gap is still somewhat above
+# it, and at $k = 1$ the gap is the KL of section 2, not $\chi^2/2$ — the $1/k$ law holds only
+# once the average of $k$ weights is close to its mean. A VAE trained on $L_k$ instead of $L_b$ (an
+# IWAE) gets a tighter bound for $k$ times the decoder evaluations.
+
+# %% [markdown]
+# ### 4.3 Exercise 2 — read the figure
+# How many importance samples does this encoder need before $L_k$ is within 0.1 nats of
+# $\log p_\theta(x)$? Read the smallest such $k$ off the figure (one of the $k$ plotted).
+
+# %% tags=["solution"]
+def my_k():
+    """The smallest k of the figure with log p − L_k ≤ 0.1 nats."""
+    ### BEGIN SOLUTION
+    return 64
+    ### END SOLUTION
+
+
+# %%
+check_k_within(my_k, curve, tol=0.1);
+
+# %% [markdown]
+# ### 4.4 Exercise 3 — predict, then run
+# Now let $q$ be the exact posterior $p_\theta(z|x)$. How does $L_k$ depend on $k$ then:
+# `"rises towards log p"`, `"constant, equal to log p"` or `"constant, below log p"`? Record
+# your prediction before you run the cell after it.
+
+# %% tags=["solution"]
+def my_posterior_prediction():
+    """One of "rises towards log p", "constant, equal to log p", "constant, below log p"."""
+    ### BEGIN SOLUTION
+    return "constant, equal to log p"
+    ### END SOLUTION
+
+
+# %%
+exact_q = iwae_curve(model, x0, post_mean, post_cov, ks, n_repeats=200, rng=5)
+w_post = importance_log_weights(model, x0, post_mean, post_cov, shape=(1000,), rng=6)
+print(f"largest |L_k − log p| over k = 1 … 128: {np.max(np.abs(exact_q.gap)):.1e} nats")
+print(f"ESS of 1000 draws from the posterior   : {effective_sample_size(w_post):.1f}")
+check_posterior_L_k(my_posterior_prediction, exact_q);
+
+# %% [markdown]
 # ## Exercises
-# ### Exercise 1 — the lower bound on a grid
+# ### Exercise 4 (warm-up) — the lower bound on a grid
 # Complete `grid_lower_bound`: given $\log p_\theta(x, z_k)$ (`log_joint`) and $\log q(z_k)$
 # (`log_q`) on a uniform grid with spacing `dz`, return
 # $L_b = \sum_k q(z_k)\,\Delta z\,\big(\log p_\theta(x, z_k) - \log q(z_k)\big)$.
@@ -218,8 +402,9 @@ check_grid_lower_bound(grid_lower_bound);
 # %% [markdown]
 # Try it: `grid_lower_bound(bimodal.log_joint(x1), bimodal.log_q(0.9, -3.5), bimodal.dz)` should
 # be close to the widget's $L_b$ for those slider values.
-#
-# ### Exercise 2 — the encoder that closes the gap
+
+# %% [markdown]
+# ### Exercise 5 — the encoder that closes the gap
 # For pPCA, return the Gaussian $q(z|x) = \mathcal N(\tilde\mu, \tilde\Sigma)$ with KL $= 0$ for one
 # point `x` (shape `(M,)`): the exact posterior. Return the pair `(mu_tilde, Sigma_tilde)` with
 # shapes `(m,)` and `(m, m)`.
@@ -244,9 +429,16 @@ check_optimal_q(optimal_q);
 #   for every $q$ we tried, and it is $0$ exactly at the posterior.
 # * With a nonlinear decoder the posterior need not be Gaussian; the best Gaussian $q$ then
 #   leaves a gap (≈ log 2 for two equal modes). Maximising $L_b$ trades model fit against this gap.
+# * $q$ is also an importance-sampling proposal: $p_\theta(x) = \mathbb E_q[p_\theta(x,z)/q_\phi(z|x)]$.
+#   The log of a $k$-sample average is biased low (Jensen); its mean is the bound $L_k$, with
+#   $L_1 = L_b \le L_k \le \log p_\theta(x)$ and a gap that shrinks like $\chi^2/(2k)$ — measured
+#   exactly on pPCA. With $q$ equal to the posterior every weight is $p_\theta(x)$ and $L_k = \log p$
+#   for every $k$.
 # * Next: notebook 05 (EM closes the gap at every E-step), notebook 06 (splitting $L_b$ over
 #   independent samples and minibatches).
 #
 # **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014;
-# C. M. Bishop, *Pattern Recognition and Machine Learning*, §9.4 and §12.2 (2006).
-# Code: `vae_teach/maths/bound.py`, `vae_teach/maths/quadrature.py`, `vae_teach/widgets/elbo_gap.py`.
+# Y. Burda, R. Grosse, R. Salakhutdinov, *Importance Weighted Autoencoders*, ICLR 2016;
+# C. M. Bishop, *Pattern Recognition and Machine Learning* (2006), ch. 9.4 and ch. 12.2.
+# Code: `vae_teach/maths/bound.py`, `vae_teach/maths/quadrature.py`, `vae_teach/maths/importance.py`,
+# `vae_teach/widgets/elbo_gap.py`.

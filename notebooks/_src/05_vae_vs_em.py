@@ -14,9 +14,12 @@
 #    $\mathbb E_q[\log p(\mathcal X, \mathcal Z;\theta)]$: the two differ by the entropy $H(q)$, constant in $\theta$;
 # 3. **train** a VAE whose decoder is the same pPCA model and **measure** the gap its amortised
 #    $q_\phi$ leaves, split into its two causes;
-# 4. **tell** exact numbers from Monte-Carlo estimates (ELBO, IWAE).
+# 4. **run** the VAE's E-step alone (θ fixed, train φ) and its M-step alone (φ fixed), and
+#    **compare** the round with EM's from the same θ;
+# 5. **tell** exact numbers from Monte-Carlo estimates (ELBO, IWAE's $L_k$).
 #
-# *Time: about 35 minutes. Trains one tiny VAE for a few seconds.*
+# *Time: about 40 minutes. Trains a tiny VAE, then its encoder and decoder one at a time, a few
+# seconds each.*
 
 # %%
 # %matplotlib inline
@@ -26,11 +29,12 @@ from IPython.display import display
 
 from vae_teach.claims import claim
 from vae_teach.data.digits import load_digits_split
-from vae_teach.exercises import check_e_step, check_entropy_q, check_sigma2_update
+from vae_teach.exercises import check_amortisation_gap, check_e_step_gap, check_sigma2_update
 from vae_teach.maths import em
 from vae_teach.maths.ppca import PPCA
-from vae_teach.measure import linear_vae
+from vae_teach.measure import e_step, linear_vae
 from vae_teach.nets import objectives
+from vae_teach.viz.e_step import fig_e_and_m_steps
 from vae_teach.viz.em import fig_em_vs_vae
 from vae_teach.viz.lecture import fig_em
 
@@ -231,79 +235,183 @@ claim(abs(rise_em - rise_phi) < 0.5 * max(rise_em, rise_phi),
 # (the E-step made the bound tight, so raising it raises $\log p$); with $q_\phi$ the bound
 # could, in principle, rise while $\log p$ falls.
 #
-# ## 5. Exact numbers and estimates
+# ## 5. The VAE's E-step and M-step, one at a time
+# The slide's right column reads the VAE as EM with two approximate steps:
+# * **E-step**: *adjust $q_\phi$ to decrease* $\mathrm{KL}(q_\phi(\cdot|\mathcal X)\,\|\,p_{\theta^{(t)}}(\cdot|\mathcal X))$, so that
+#   $q_\phi \approx p_{\theta^{(t)}}(\cdot|\mathcal X)$;
+# * **M-step**: *fix $q_\phi$ and adjust $p_\theta$* to increase $L_b$.
+#
+# Section 4 did both at once. Here we separate them, starting from the same $\theta^{(t)}$ as EM:
+# $\theta^{(3)}$, EM's third iterate (section 3). The VAE gets a fresh encoder (the same
+# architecture as in section 4) and a decoder that *is* $\theta^{(3)}$
+# (`vae_teach.measure.e_step`). Its E-step trains $\phi$ only — 400 Adam steps on minibatches of
+# 100, 40 passes over the data — while $\theta$ stays fixed, so $\log p(\mathcal X;\theta)$ is constant and
+# every rise of $L_b$ is a fall of the KL, which we compute exactly every 10 steps:
+# $$\mathrm{KL}\big(q_\phi \,\|\, p_\theta(\cdot|\mathcal X)\big) = \log p(\mathcal X;\theta) - L_b(\theta, q_\phi).$$
+# Where the KL levels off (its *floor*, the mean over the last quarter of the steps) has two parts:
+# the **approximation gap**, the KL of the best diagonal Gaussian for each $x$ separately (closed
+# form, section 4), and the **amortisation gap**, what one encoder for all $x$ adds on top.
+#
+# ### Exercise 1 — predict: does the VAE's E-step close the gap?
+# EM's E-step leaves a KL of exactly 0 (section 2). Before you run the next cell, predict where
+# the VAE's E-step KL levels off: `"zero"`, `"the approximation gap"`, or
+# `"above the approximation gap"`.
+
+# %% tags=["solution"]
+def my_e_step_prediction():
+    """One of "zero", "the approximation gap", "above the approximation gap"."""
+    ### BEGIN SOLUTION
+    return "above the approximation gap"
+    ### END SOLUTION
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+theta_t = h.thetas[t]                                   # θ(3), as in section 3
+e_run = e_step.train_encoder(e_step.vae_at_theta(theta_t, hidden=(32,), seed=SEED), X,
+                             steps=400, lr=1e-2, seed=SEED)
+approx_gap = e_step.approximation_gap(theta_t, X)
+em_r = e_step.em_round(X, theta_t)
+print(f"VAE E-step at θ(3): KL after 10 steps {e_run.kl[1]:.3f}, floor {e_run.floor:.4f} nats "
+      f"per image")
+print(f"  approximation gap {approx_gap:.5f} + amortisation gap "
+      f"{e_run.floor - approx_gap:.4f}")
+print(f"EM E-step at θ(3):  KL {em_r['kl_after_E']:.1e}")
+
+# %%
+check_e_step_gap(my_e_step_prediction, floor=e_run.floor, approximation=approx_gap);
+
+# %%
+# NBVAL_CHECK_OUTPUT
+claim(np.ptp(e_run.log_lik) < 1e-9 * abs(e_run.log_lik[0]),
+      "during the E-step log p(X; θ) does not move: θ is fixed")
+claim(e_run.floor < e_run.kl[1] / 20, "the E-step lowers the KL more than 20-fold")
+claim(e_run.floor > 0.02 and e_run.floor > 20 * approx_gap,
+      "but it levels off above 0.02 nats per image, more than 20 times the approximation gap")
+claim(abs(em_r["kl_after_E"]) < 1e-8, "EM's E-step from the same θ leaves a KL of 0")
+
+# %% [markdown]
+# The KL falls fast and then stops: the VAE's E-step does **not** reach 0, nor even the best
+# diagonal $q$. At $\theta^{(3)}$ the exact posterior is almost uncorrelated, so the approximation
+# gap is tiny; nearly all of the floor is amortisation — one network, trained on one-sample
+# estimates of the gradient, for a thousand different $x$.
+#
+# Now the **M-step**: fix $\phi$ and train $\theta = (W, \mu, \sigma^2)$ only, 200 steps. Its target
+# is the exact maximiser of $L_b(\theta, q_\phi)$ over $\theta$, `em.m_step` with the VAE's $q_\phi$ in
+# place of the posterior. EM does its own round from the same $\theta^{(3)}$: exact E-step, exact
+# M-step, to $\theta^{(4)}$.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+m_run = e_step.train_decoder(e_run.model, X, steps=200, lr=3e-2, seed=SEED + 1)
+theta_cf = em.m_step(X, *linear_vae.encoder_q(e_run.model, X))
+log_lik_cf = theta_cf.log_likelihood(X) / N
+rows = [("θ(3), after EM's E-step", em_r["log_lik"], em_r["L_b_after_E"]),
+        ("θ(3), after the VAE's E-step", e_run.log_lik[-1], e_run.L_b[-1]),
+        ("VAE: E-step, then 200 M steps", m_run.log_lik[-1], m_run.L_b[-1]),
+        ("VAE: E-step, then exact M-step", log_lik_cf,
+         em.lower_bound(X, theta_cf, *linear_vae.encoder_q(e_run.model, X)) / N),
+        ("EM: E-step, then M-step", em_r["log_lik_after_M"], em_r["L_b_after_M"])]
+print(f"{'nats per image':32s} {'log p':>10s} {'L_b':>10s}")
+for name, lp, lb in rows:
+    print(f"{name:32s} {lp:10.3f} {lb:10.3f}")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rise_vae, rise_em = log_lik_cf - em_r["log_lik"], em_r["log_lik_after_M"] - em_r["log_lik"]
+claim(m_run.log_lik[-1] > m_run.log_lik[0] and m_run.L_b[-1] > m_run.L_b[0],
+      "the VAE's M-step raises both L_b and log p")
+claim(abs(m_run.log_lik[-1] - log_lik_cf) < 0.1,
+      "200 gradient steps bring log p within 0.1 nats per image of the exact M-step's")
+claim(0.5 * rise_em < rise_vae < rise_em,
+      "the VAE's round raises log p by less than EM's round, but by more than half as much")
+
+# %%
+display(fig_e_and_m_steps(e_run, m_run, em_r, approx_gap, log_lik_cf))
+
+# %% [markdown]
+# Left: during the VAE's E-step (θ fixed) $\log p$ is flat and $L_b$ climbs towards it but stays
+# below; EM's E-step puts $L_b$ *on* $\log p$ (orange star). In the M-step both curves rise; the
+# VAE ends close to the exact maximiser for its $q_\phi$ (dashed line), a little short of EM's
+# round (black star), because it started from a looser bound. Right: the same E-step as a KL on
+# a log axis, with its floor and the approximation gap as dashed lines.
+#
+# ### Exercise 2 — read the amortisation gap off the figure
+# From the right panel alone, how large is the VAE's amortisation gap after its E-step, in nats
+# per image? Return your reading (a rough one is fine: within 40 %).
+
+# %% tags=["solution"]
+def my_amortisation_gap():
+    """The amortisation gap read off the right panel, nats per image."""
+    ### BEGIN SOLUTION
+    return 0.15
+    ### END SOLUTION
+
+
+# %%
+check_amortisation_gap(my_amortisation_gap, floor=e_run.floor, approximation=approx_gap,
+                       kl_start=e_run.kl[1], N=N);
+
+# %% [markdown]
+# ## 6. Exact numbers and estimates
 # Everything above is **exact** (closed form, float64). In a real VAE (non-linear decoder)
 # $\log p$ and even $L_b$ are only available as **Monte-Carlo estimates**. On this model we can see
 # how good they are: the plain MC estimate of $L_b$ (with its standard error) and the IWAE bound
 # $L_k = \mathbb E\big[\log\frac1k\sum_{s=1}^k p(x,z_s)/q(z_s|x)\big]$, which rises from $L_1 = L_b$ towards
-# $\log p$ as $k$ grows. (These run in float32 through the torch model.)
+# $\log p$ as $k$ grows (Burda et al.). For section 4's VAE, four independent estimates of each
+# $L_k$ (float32, through the torch model):
 
 # %%
 x = torch.from_numpy(X.astype(np.float32))
 gen = torch.Generator().manual_seed(SEED)
 mc, se = (v.item() / N for v in objectives.L_b_monte_carlo(vae, x, n_samples=100, generator=gen))
-exact = {k: v / N for k, v in linear_vae.exact_terms(vae, X).items()}
-iwae = {k: objectives.iwae_bound(vae, x, k, generator=gen).item() / N for k in [1, 10, 100]}
-print(f"L_b     exact {exact['L_b']:10.4f}   MC estimate (100 draws) {mc:10.4f} ± {se:.4f}")
-for k, value in iwae.items():
-    print(f"IWAE k = {k:<4d} estimate {value:10.4f}")
-print(f"log p   exact {exact['log_lik']:10.4f}")
+curve = e_step.iwae_curve(vae, X, ks=(1, 2, 5, 10, 50, 200), repeats=4, seed=SEED)
+print(f"L_b     exact {curve['L_b']:10.4f}   MC estimate (100 draws) {mc:10.4f} ± {se:.4f}")
+print("k      " + "".join(f"{k:>10d}" for k in curve["k"]))
+print("L_k    " + "".join(f"{v:10.4f}" for v in curve["L_k"]))
+print("± s.e. " + "".join(f"{v:10.4f}" for v in curve["se"]))
+print(f"log p   exact {curve['log_lik']:10.4f}")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-gap, noise = exact["log_lik"] - exact["L_b"], 4 * se * np.sqrt(100)   # 4 s.e. of one draw
-claim(abs(mc - exact["L_b"]) < 4 * se, "the MC estimate of L_b is within 4 standard errors of "
+L_k, noise = curve["L_k"], 4 * curve["se"] + 0.005      # 4 s.e. plus float32 rounding
+claim(abs(mc - curve["L_b"]) < 4 * se, "the MC estimate of L_b is within 4 standard errors of "
       "the exact L_b")
-claim(abs(iwae[1] - exact["L_b"]) < noise, "L_1 is L_b, up to its Monte-Carlo noise")
-claim(exact["L_b"] < iwae[10] < iwae[100] + noise and iwae[100] < exact["log_lik"] + noise,
-      "L_b < L_10 ≤ L_100 ≤ log p, up to Monte-Carlo noise")
-claim(iwae[100] - exact["L_b"] > 0.5 * gap, "L_100 recovers more than half of the gap")
+claim(abs(L_k[0] - curve["L_b"]) < noise[0], "L_1 is L_b, up to its Monte-Carlo noise")
+claim(np.all(np.diff(L_k) > -(noise[:-1] + noise[1:])), "L_k never falls as k grows, up to noise")
+claim(L_k[-1] < curve["log_lik"] + noise[-1] and L_k[-1] > curve["L_b"],
+      "L_b < L_200 ≤ log p, up to Monte-Carlo noise")
+claim(L_k[-1] - curve["L_b"] > 0.5 * (curve["log_lik"] - curve["L_b"]),
+      "L_200 recovers more than half of the gap")
 
 # %% [markdown]
-# The estimates bracket correctly: $L_b \le L_k \le \log p$ up to their Monte-Carlo noise, and
-# $L_{100}$ recovers more than half of the gap. On a real VAE only the estimate column exists;
-# "log p" in a paper's table is usually such an IWAE estimate.
+# The estimates bracket correctly: $L_1 = L_b \le L_k \le \log p$ up to their Monte-Carlo noise,
+# $L_k$ climbs with $k$, and $L_{200}$ recovers more than half of the gap. On a real VAE only
+# the estimate row exists; "log p" in a paper's table is usually such an IWAE estimate.
 #
 # ## Exercises
-# ### Exercise 1 — the E-step
-# Return the exact pPCA posterior $p(z_n|x_n) = \mathcal N\big(P^{-1}W^T(x_n-\mu),\ \sigma^2P^{-1}\big)$,
-# $P = W^TW + \sigma^2I$, as `(means (N, m), cov (m, m))`.
-
-# %% tags=["solution"]
-def my_e_step(X, W, mu, sigma2):
-    ### BEGIN SOLUTION
-    P = W.T @ W + sigma2 * np.eye(W.shape[1])
-    means = np.linalg.solve(P, W.T @ (X - mu).T).T
-    return means, sigma2 * np.linalg.inv(P)
-    ### END SOLUTION
-
-
-# %%
-check_e_step(my_e_step);
-
-# %% [markdown]
-# ### Exercise 2 — the constant of section 3
-# Return $H(q) = \sum_n \tfrac12\log\det(2\pi e\,S_n)$ for covariances `q_cov` of shape (N, m, m).
-
-# %% tags=["solution"]
-def my_entropy_q(q_cov):
-    ### BEGIN SOLUTION
-    m = q_cov.shape[-1]
-    return float(np.sum(0.5 * (m * np.log(2 * np.pi * np.e) + np.linalg.slogdet(q_cov)[1])))
-    ### END SOLUTION
-
-
-# %%
-check_entropy_q(my_entropy_q);
-
-# %% [markdown]
-# ### Exercise 3 — the M-step for $\sigma^2$
+# ### Exercise 3 — find the slip in an M-step
 # For fixed $W, \mu$ and $q_n = \mathcal N(a_n, S_n)$, the $\sigma^2$ that maximises
-# $\mathbb E_q[\log p(\mathcal X,\mathcal Z;\theta)]$ is the expected squared error per pixel. Write it
-# (`q_mean` (N, m), `q_cov` (N, m, m)).
+# $\mathbb E_q[\log p(\mathcal X,\mathcal Z;\theta)]$ is the expected squared error per pixel. A colleague
+# wrote the function below; `em.m_step` disagrees with it (try it: the next cell compares the two
+# on EM's own $q^{(3)}$). Find the slip and write a corrected `my_sigma2_update`
+# (`q_mean` (N, m), `q_cov` (N, m, m)). Why does the slip always make $\sigma^2$ too *small*?
+
+# %%
+def colleagues_sigma2_update(X, W, mu, q_mean, q_cov):
+    """σ² for fixed W, μ and q_n = N(q_mean[n], q_cov[n]) — with a slip."""
+    return np.sum((X - mu - q_mean @ W.T) ** 2) / X.size
+
+
+q3 = em.e_step(X, theta_t)
+q3_cov = np.broadcast_to(q3[1], (N, m, m))
+theta4 = em.m_step(X, *q3)
+print(f"em.m_step σ² = {theta4.sigma2:.4f};  colleague's σ² with W, μ of the same M-step = "
+      f"{colleagues_sigma2_update(X, theta4.W, theta4.mu, q3[0], q3_cov):.4f}")
 
 # %% tags=["solution"]
 def my_sigma2_update(X, W, mu, q_mean, q_cov):
+    """σ² maximising E_q[log p(X, Z; W, μ, σ²)] for fixed W, μ; a float."""
     ### BEGIN SOLUTION
     sq = np.sum((X - mu - q_mean @ W.T) ** 2) + np.trace(W.T @ W @ q_cov.sum(axis=0))
     return sq / X.size
@@ -320,11 +428,15 @@ check_sigma2_update(my_sigma2_update);
 #   $\log p$ never decreases.
 # * With $q$ fixed, $L_b(\theta) - \mathbb E_q[\log p(\mathcal X,\mathcal Z;\theta)] = H(q)$ for every $\theta$: maximising one is
 #   maximising the other, and with $q$ the exact posterior the second *is* $Q(\theta|\theta^{(t)})$.
-# * A VAE with the same generative model replaces the E-step by an encoder trained jointly with
-#   the decoder; its amortised diagonal $q_\phi$ leaves a KL gap (almost all of it amortisation,
-#   section 4), and its M-step objective is only ≈ $Q$.
-# * Exact vs estimated: on pPCA all of $\log p$, $L_b$, KL are exact; MC-ELBO and IWAE are the
-#   estimates one must use for a real VAE.
+# * A VAE with the same generative model replaces the E-step by an encoder; trained jointly with
+#   the decoder (section 4) its amortised diagonal $q_\phi$ leaves a KL gap, and its M-step
+#   objective is only ≈ $Q$.
+# * The VAE's own E-step (section 5: θ fixed, φ trained) lowers the KL more than 20-fold but levels
+#   off above 0: the approximation gap (the diagonal family) is tiny on this model, the
+#   amortisation gap (one encoder for all $x$) is most of the floor. Its M-step then raises
+#   $\log p$ by more than half as much as EM's round from the same $\theta$.
+# * Exact vs estimated: on pPCA all of $\log p$, $L_b$, KL are exact; MC-ELBO and IWAE's $L_k$,
+#   which climbs from $L_b$ towards $\log p$ as $k$ grows, are the estimates one must use for a real VAE.
 #
 # *References:* Dempster, Laird & Rubin (1977), EM; Tipping & Bishop, *Probabilistic PCA* (1999);
 # Neal & Hinton, *A view of the EM algorithm…* (1998); Cremer, Li & Duvenaud, *Inference

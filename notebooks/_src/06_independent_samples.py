@@ -24,7 +24,8 @@
 # %matplotlib inline
 import numpy as np
 
-from vae_teach.exercises import check_log_q_factorised, check_minibatch_estimate
+from vae_teach.exercises import (check_batch_size, check_log_q_factorised,
+                                 check_minibatch_estimate, check_one_code_prediction)
 from vae_teach.maths.bound import lower_bound, random_q, sample_q
 from vae_teach.maths.factorise import (correlated_cov, factorisation_check,
                                        independent_samples_lines, joint_lower_bound,
@@ -94,7 +95,7 @@ for line, ok in zip(lines, proof_lines_hold(lines)):
 # %% [markdown]
 # Every line holds: the Monte-Carlo lines within their standard errors of the closed form, the
 # two closed forms to rounding error. (Lines 1–3 print the same number because they are equal at
-# every single draw — that is what 1.1 showed.)
+# every single draw — that is what section 1.1 showed.)
 #
 # ### 1.3 What the assumption buys
 # Independence under $p_\theta$ is a modelling choice (the data points are i.i.d.). Independence
@@ -150,7 +151,21 @@ for B in [1, 8, 32, 256]:
 # Unbiased for every batch size ($|z| < 3$), and the spread falls like $1/\sqrt B$ as the formula
 # says. A VAE does not know the $\ell_i$ exactly either: each training step draws **one** code
 # $z_i \sim q_\phi(\cdot|x_i)$ per point and uses $\log p_\theta(x_i|z_i) + \log p_\theta(z_i) -
-# \log q_\phi(z_i|x_i)$. That is doubly random (batch and code) — and still unbiased:
+# \log q_\phi(z_i|x_i)$ in place of $\ell_i$. That is doubly random: the batch and the codes.
+#
+# **Exercise 1 — predict before you run.** Compared with the $B = 32$ row above (exact $\ell_i$),
+# what does drawing one code per point do to the estimates? Record one of `"biased"` (their mean
+# moves away from $L_b$), `"wider"` (unbiased, larger spread), `"same"` (unbiased, same spread) or
+# `"narrower"`, *then* run the next cell. Whether a training step's noisy value is still aimed at
+# the right objective is exactly this question.
+
+# %% tags=["solution"]
+def one_code_prediction():
+    """Your prediction: "biased", "wider", "same" or "narrower"."""
+    ### BEGIN SOLUTION
+    return "wider"
+    ### END SOLUTION
+
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -158,22 +173,29 @@ doubly = minibatch_mc_estimates(model, X_big, mu_big, Sigma_big, batch_size=32, 
                                 rng=rng)
 c = mean_check(doubly, L_b)
 print(f"batch + one code per point, B = 32: {c.mean:.2f} ± {c.standard_error:.2f}   z = {c.z:.2f}"
-      f"   std = {doubly.std(ddof=1):.1f}")
+      f"   std = {doubly.std(ddof=1):.1f}   (exact ℓ_i: std = {estimates[32].std(ddof=1):.1f})")
+
+# %%
+check_one_code_prediction(one_code_prediction, exact=estimates[32], one_code=doubly, L_b=L_b);
 
 # %%
 fig_minibatch({"exact ℓ_i, B = 32": estimates[32], "one code per point, B = 32": doubly}, L_b)
 
 # %% [markdown]
 # Both histograms centre on the full-data $L_b$ (dashed); drawing the codes widens the spread but
-# adds no bias. This is why stochastic gradient ascent on minibatches maximises the same $L_b$ as
-# the full-data objective.
+# adds no bias. An unbiased *value* is not yet an unbiased *gradient*: the codes are drawn from
+# $q_\phi$, so differentiating with respect to $\phi$ must go through the sampling. Writing the
+# draw as $z = \tilde\mu_\phi(x) + \tilde\sigma_\phi(x)\odot\varepsilon$ with fixed noise
+# $\varepsilon$ (reparameterisation), or adding a score-function term, makes the minibatch
+# gradient unbiased too; only then does stochastic gradient ascent on minibatches maximise the
+# same $L_b$ as the full-data objective. Notebook 10 measures both gradient estimators.
 #
 # ## Exercises
-# ### Exercise 1 — $\log q_\phi(\mathcal Z|\mathcal X)$ as a sum
+# ### Exercise 2 (warm-up) — $\log q_\phi(\mathcal Z|\mathcal X)$ as a sum
 # For a diagonal-Gaussian encoder, $q_\phi(z_i|x_i) = \mathcal N(z_i;\ \tilde\mu_i,\
 # \mathrm{diag}\,\tilde\sigma^2_i)$. Complete `log_q_factorised` to return
 # $\log q_\phi(\mathcal Z|\mathcal X)$ for `Z`, `mu_tilde`, `sigma2_tilde` of shape `(N, m)` (one
-# float). The checker compares with one $Nm$-dimensional Gaussian.
+# float). The checker compares with one $Nm$-dimensional Gaussian — the factorisation of section 1.1.
 
 # %% tags=["solution"]
 def log_q_factorised(Z, mu_tilde, sigma2_tilde):
@@ -188,13 +210,30 @@ def log_q_factorised(Z, mu_tilde, sigma2_tilde):
 check_log_q_factorised(log_q_factorised);
 
 # %% [markdown]
-# ### Exercise 2 — the minibatch estimate
-# Complete `minibatch_estimate`: given the per-sample terms `L_b_i` (shape `(N,)`) and a batch of
-# indices `batch` (shape `(B,)`), return the unbiased estimate $\frac NB\sum_{i\in\mathcal B}\ell_i$.
+# ### Exercise 3 — find the slip
+# A colleague's training loop logs this "minibatch estimate of $L_b$". Averaged over many
+# random batches of the $N = 1000$ points of section 2 it should be the full-data $L_b$; the
+# next cell measures what it gives instead. Find the slip and write the corrected
+# `minibatch_estimate` (same arguments: `L_b_i` of shape `(N,)`, `batch` indices of shape
+# `(B,)`). Why it matters: a wrongly scaled value silently changes the balance between the
+# terms of a loss.
+
+# %%
+def minibatch_estimate_as_given(L_b_i, batch):
+    """A colleague's minibatch estimate of L_b = Σ_i ℓ_i."""
+    return float(np.mean(L_b_i[batch]))
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+batches = [rng.choice(len(ell), size=32, replace=False) for _ in range(2000)]
+given = np.array([minibatch_estimate_as_given(ell, b) for b in batches])
+print(f"full-data L_b = {L_b:.1f};  the given estimate, averaged over 2000 batches of 32: "
+      f"{given.mean():.2f}")
 
 # %% tags=["solution"]
 def minibatch_estimate(L_b_i, batch):
-    """(N / B) Σ_{i ∈ batch} L_b_i."""
+    """An unbiased estimate of L_b = Σ_i ℓ_i from the terms of one batch → float."""
     ### BEGIN SOLUTION
     return len(L_b_i) / len(batch) * float(np.sum(L_b_i[batch]))
     ### END SOLUTION
@@ -202,6 +241,50 @@ def minibatch_estimate(L_b_i, batch):
 
 # %%
 check_minibatch_estimate(minibatch_estimate);
+
+# %%
+try:
+    fixed = mean_check(np.array([minibatch_estimate(ell, b) for b in batches]), L_b)
+    print(f"your estimate, averaged over the same batches: {fixed.mean:.1f} ± "
+          f"{fixed.standard_error:.1f}   (z = {fixed.z:.2f})")
+except NotImplementedError:
+    print("Complete Exercise 3 first; then this cell averages your estimate over the batches.")
+
+# %% [markdown]
+# ### Exercise 4 — choose the batch size
+# How large must a batch be for the estimate to be within 2 % of $|L_b|$ — one standard
+# deviation — on these 1000 points? Complete `batch_size_for(L_b_i, target)`: the **smallest**
+# $B$ for which $\mathrm{std}(\hat L_b) = N\sqrt{(1 - B/N)\,s^2/B}$ is at most `target`
+# ($s^2$: the variance, `ddof=1`, of the per-sample terms). Solve the inequality for $B$ rather
+# than searching. The cell after the checker runs your $B$ (and $B - 1$) through 4000 batches.
+
+# %% tags=["solution"]
+def batch_size_for(L_b_i, target):
+    """The smallest B with N √((1 − B/N) s²/B) ≤ target; L_b_i: (N,) → int."""
+    ### BEGIN SOLUTION
+    N, s2 = len(L_b_i), np.var(L_b_i, ddof=1)
+    return int(np.ceil(N * N * s2 / (target ** 2 + N * s2)))
+    ### END SOLUTION
+
+
+# %%
+check_batch_size(batch_size_for);
+
+# %%
+target = 0.02 * abs(L_b)
+try:
+    B_star = batch_size_for(ell, target)
+except NotImplementedError:
+    B_star = None
+    print("Complete Exercise 4 first; then this cell runs your batch size.")
+if B_star is not None:
+    print(f"target: std ≤ {target:.1f}")
+    for B in (B_star - 1, B_star):
+        if 1 <= B <= len(ell):
+            est = minibatch_estimates(ell, B, n_batches=4000, rng=rng)
+            print(f"B = {B:>4}: std by the formula {minibatch_std(ell, B):7.2f} (≤ target: "
+                  f"{minibatch_std(ell, B) <= target}), observed over 4000 batches "
+                  f"{est.std(ddof=1):7.2f}")
 
 # %% [markdown]
 # ## Summary

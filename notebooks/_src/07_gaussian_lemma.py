@@ -20,7 +20,7 @@
 import numpy as np
 from scipy.stats import multivariate_normal
 
-from vae_teach.exercises import check_lemma_closed_form, check_mc_estimate
+from vae_teach.exercises import check_lemma_closed_form, check_mc_scaling_prediction
 from vae_teach.maths.gaussian import kl_diag_std_normal, neg_entropy, neg_entropy_diag, random_spd
 from vae_teach.maths.lemma import (lemma_closed_form, lemma_closed_form_diag, lemma_monte_carlo,
                                    lemma_proof_lines, mc_error_vs_n, neg_entropy_slide_form,
@@ -73,17 +73,36 @@ for m, kappa in [(1, 1.0), (2, 10.0), (3, 1e2), (5, 1e3), (10, 10.0), (10, 1e6)]
 
 # %% [markdown]
 # ## 2. How fast does the Monte-Carlo estimate converge?
-# The estimator averages $n$ independent values with standard deviation $s$, so its error is about
-# $s/\sqrt n$: each extra correct digit costs a hundred times more samples. On log-log axes that
-# is a straight line of slope $-\tfrac12$. Below, for each $n$ we repeat the estimate 20
-# times and plot the root-mean-square error against the closed form, together with the exact
-# $s/\sqrt n$ (for a quadratic form of a Gaussian, $s$ has a closed form too:
-# `lemma_sample_std`).
+# The estimator averages $n$ independent values $\log\mathcal N(\xi_k;\mu,\Sigma)$ with standard
+# deviation $s$. Below, for each $n$ from 10 to $10^5$ we repeat the estimate 20 times and plot
+# the root-mean-square error against the closed form on log-log axes.
+#
+# **Exercise 1 — predict before you run.** When $n$ grows a hundredfold, by what factor does the
+# error shrink: `"100"`, `"10"`, `"3.2"` or `"1"`? Record your answer, then run the cell that
+# measures it. This is what decides how many samples a Monte-Carlo check (or a training step)
+# can afford.
+
+# %% tags=["solution"]
+def error_factor_prediction():
+    """Your prediction: "100", "10", "3.2" or "1"."""
+    ### BEGIN SOLUTION
+    return "10"
+    ### END SOLUTION
+
 
 # %%
 args = random_lemma_args(5, rng, condition_number=10.0)
 curve = mc_error_vs_n(*args, ns=[10, 100, 1_000, 10_000, 100_000], n_repeats=20, rng=rng)
 plot_mc_error_vs_n(curve)
+
+# %%
+check_mc_scaling_prediction(error_factor_prediction, curve);
+
+# %% [markdown]
+# The variance of a mean of $n$ independent values is $s^2/n$, so its error is about
+# $s/\sqrt n$: each extra correct digit costs a hundred times more samples, a straight line of
+# slope $-\tfrac12$ on log-log axes. The plot also shows the exact $s/\sqrt n$ (for a quadratic
+# form of a Gaussian, $s$ has a closed form too: `lemma_sample_std`).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -134,6 +153,52 @@ for line, ok in zip(lines, proof_lines_hold(lines)):
 # rearranged — which is exactly what those algebraic steps claim. Line 5 uses fresh draws, so it
 # differs by Monte-Carlo noise only. One blemish, not an error: the slide prints line 3 twice
 # (line 4 is a verbatim copy).
+#
+# ### Exercise 2 — find the slip in a transcribed line
+# Below is someone's transcription of the proof's **last line** as code. Evaluated on the same
+# case as the table, it misses the Monte-Carlo left-hand side by many standard errors (next
+# cell). Compare it with line 6 term by term, then write the corrected `line_6`. Reading a
+# formula into code is where most derivation errors enter; the numbers tell you *that* a line is
+# wrong, the derivation tells you *where*.
+
+# %%
+def line_6_as_transcribed(mu_tilde, Sigma_tilde, mu, Sigma):
+    """log 1/√((2π)^m|Σ|) − ½((μ̃−μ)ᵀΣ⁻¹(μ̃−μ) + Tr(Σ̃Σ⁻¹)), as someone typed it."""
+    m = len(mu)
+    log_c = -0.5 * (m * np.log(2 * np.pi) + np.linalg.slogdet(Sigma)[1])
+    delta = mu_tilde - mu
+    return log_c - 0.5 * delta @ np.linalg.inv(Sigma) @ delta - np.trace(Sigma_tilde @ Sigma)
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+lhs = lines[0]
+given = line_6_as_transcribed(*args)
+print(f"LHS (Monte Carlo) {lhs.value:.3f} ± {lhs.standard_error:.3f};  transcribed line: "
+      f"{given:.3f}  ({(given - lhs.value) / lhs.standard_error:+.0f} standard errors)")
+
+# %% tags=["solution"]
+def line_6(mu_tilde, Sigma_tilde, mu, Sigma):
+    """The proof's last line, corrected → float."""
+    ### BEGIN SOLUTION
+    m = len(mu)
+    log_c = -0.5 * (m * np.log(2 * np.pi) + np.linalg.slogdet(Sigma)[1])
+    delta = mu_tilde - mu
+    Sigma_inv = np.linalg.inv(Sigma)
+    return log_c - 0.5 * delta @ Sigma_inv @ delta - 0.5 * np.trace(Sigma_tilde @ Sigma_inv)
+    ### END SOLUTION
+
+
+# %%
+check_lemma_closed_form(line_6);
+
+# %%
+try:
+    mine = line_6(*args)
+    print(f"your line 6: {mine:.3f}  ({(mine - lhs.value) / lhs.standard_error:+.2f} standard "
+          f"errors from the Monte-Carlo LHS)")
+except NotImplementedError:
+    print("Complete Exercise 2 first; then this cell compares your line with the LHS.")
 
 # %% [markdown]
 # ## 4. The special case: minus the entropy
@@ -191,48 +256,16 @@ print("½ Σ(μ̃² + e^ζ − 1 − ζ) :", np.round(kl_diag_std_normal(mu_q, z
 
 # %% [markdown]
 # ## Exercises
-# ### Exercise 1 — the closed form
-# Complete `lemma` so that it returns the right-hand side of the lemma for one Gaussian pair
-# (`mu_tilde`, `mu`: shape `(m,)`; `Sigma_tilde`, `Sigma`: shape `(m, m)`). You may use
-# `scipy.stats.multivariate_normal` for $\log\mathcal N(\tilde\mu;\mu,\Sigma)$.
-
-# %% tags=["solution"]
-def lemma(mu_tilde, Sigma_tilde, mu, Sigma):
-    """E_{ξ~N(μ̃, Σ̃)}[log N(ξ; μ, Σ)] = log N(μ̃; μ, Σ) − Tr(Σ̃ Σ⁻¹)/2, a float."""
-    ### BEGIN SOLUTION
-    log_density_at_mean = multivariate_normal(mu, Sigma).logpdf(mu_tilde)
-    return log_density_at_mean - np.trace(Sigma_tilde @ np.linalg.inv(Sigma)) / 2
-    ### END SOLUTION
-
-
-# %%
-check_lemma_closed_form(lemma);
+# The two exercises of this notebook sit where they belong: the prediction of the error's
+# scaling in section 2 (Exercise 1) and the slip in a transcribed proof line in section 3
+# (Exercise 2).
 
 # %% [markdown]
-# ### Exercise 2 — a Monte-Carlo estimate with its error bar
-# Given samples `xi` of shape `(n, m)`, return the pair `(mean, standard_error)` of the values
-# $\log\mathcal N(\xi_k;\mu,\Sigma)$. The standard error is the sample standard deviation
-# (`ddof=1`) divided by $\sqrt n$.
-
-# %% tags=["solution"]
-def mc_estimate(xi, mu, Sigma):
-    """(mean, standard error) of log N(ξ_k; μ, Σ) over the rows ξ_k of xi (n, m)."""
-    ### BEGIN SOLUTION
-    values = multivariate_normal(mu, Sigma).logpdf(xi)
-    return values.mean(), values.std(ddof=1) / np.sqrt(len(values))
-    ### END SOLUTION
-
-
-# %%
-check_mc_estimate(mc_estimate);
-
-# %% [markdown]
-# **Going further.** Draw `xi = rng.multivariate_normal(mu_tilde, Sigma_tilde, size=10_000)` and
-# compare `mc_estimate(xi, mu, Sigma)` with your `lemma`: how many standard errors apart are they?
-# Does the closed form still agree when $\tilde\Sigma$ is nearly singular
-# (`random_spd(m, 1e8)`)? What happens to the standard error when $\Sigma$ is nearly singular but
-# $\tilde\Sigma$ is not? (Hint: look at $\mathrm{Tr}(\tilde\Sigma\Sigma^{-1})$.) Check the special
-# case yourself with `vae_teach.exercises.check_neg_entropy`.
+# **Going further.** Does your `line_6` still agree with `lemma_monte_carlo` when $\tilde\Sigma$
+# is nearly singular (`random_spd(m, 1e8)`)? What happens to the standard error when $\Sigma$ is
+# nearly singular but $\tilde\Sigma$ is not? (Look at $\mathrm{Tr}(\tilde\Sigma\Sigma^{-1})$.)
+# Write the special case through $\log|\Sigma|$ yourself and check it with
+# `vae_teach.exercises.check_neg_entropy`.
 
 # %% [markdown]
 # ## Summary

@@ -12,8 +12,8 @@
 # 1. **evaluate** each line of a derivation on a real model and **judge** it against a
 #    Monte-Carlo estimate in units of its standard error;
 # 2. **apply** the Gaussian lemma (notebook 07) to $\mathbb E_q[\log p(z)]$ and $\mathbb E_q[\log q(z|x)]$;
-# 3. **spot and correct** two slips on the slides (a factor typeset upside down, and
-#    $\Sigma_\theta$ written where $\tilde\Sigma_\phi$ belongs);
+# 3. **spot and correct** two slips on the slides, by reading each line literally and by its
+#    number;
 # 4. **derive** the simpler closed form for $\Sigma_\theta = I$, $\tilde\Sigma_\phi = \mathrm{diag}(\tilde\sigma^2)$.
 #
 # *Time: about 40 minutes. Uses PyTorch models that ship pretrained.*
@@ -24,7 +24,8 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from vae_teach.exercises import check_closed_part, check_simpler_close_form
+from vae_teach.exercises import (check_first_failing_line, check_regulariser_per_dim,
+                                 check_simpler_close_form)
 from vae_teach.maths.gaussian import log_normal
 from vae_teach.maths.lemma import lemma_closed_form
 from vae_teach.measure import slide_lines
@@ -109,7 +110,42 @@ for name, mu, Sigma in [("E_q[log p(z)]  ", zeros, I_m), ("E_q[log q(z|x)]", d.m
           f"   lemma {exact:8.4f}")
 
 # %% [markdown]
-# ## 3. Line 3: writing out the densities — a fraction typeset upside down
+# ### Exercise 1 — find the line that does not hold
+# Lines 1 and 2 hold (the numbers above). The slide continues, **as printed**:
+#
+# $$\overset{3}{=}\ \mathbb E\Big[\log\Big(\tfrac{1}{\sqrt{(2\pi)^M|\Sigma_\theta(z_i)|}}\exp\big(-\tfrac12(x_i-\mu_\theta(z_i))^T\Sigma_\theta(z_i)^{-1}(x_i-\mu_\theta(z_i))\big)\Big)\Big]
+#   + \log\left(\frac{\dfrac{1}{\sqrt{(2\pi)^m}\,\exp\!\left(-\frac12\|\tilde\mu_\phi(x_i)\|^2\right)}}{1/\sqrt{(2\pi)^m|\tilde\Sigma_\phi(x_i)|}}\right) - \frac{\mathrm{Tr}(\tilde\Sigma_\phi(x_i)-I)}{2}$$
+#
+# $$\overset{4}{=}\ \mathbb E\Big[\log\frac{1}{\sqrt{(2\pi)^M|\Sigma_\theta(z_i)|}} - \frac12(x_i-\mu_\theta(z_i))^T\Sigma_\theta(z_i)^{-1}(x_i-\mu_\theta(z_i))\Big]
+#   + \frac12\log|\Sigma_\theta(z_i)| - \frac12\|\tilde\mu_\phi(x_i)\|^2 - \frac{\mathrm{Tr}(\tilde\Sigma_\phi(x_i)-I)}{2}$$
+#
+# Read every line literally, as typeset. Which is the **first** line of CLOSE FORM OF $L_b$
+# that does not equal the left-hand side: `"1"`, `"2"`, `"3"`, `"4"` or `"none"`? Record your
+# answer, then run the cell that evaluates every line on the trained model. A derivation whose
+# last line is the familiar loss can still contain a false line — and a reader who copies it
+# copies the error.
+
+# %% tags=["solution"]
+def first_wrong_line():
+    """Your answer: "1", "2", "3", "4" or "none"."""
+    ### BEGIN SOLUTION
+    return "3"
+    ### END SOLUTION
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+lines = slide_lines.slide_lines(vae, x_i, N_DRAWS, seed=SEED)
+for r in lines:
+    if r.section == slide_lines.CLOSE and r.kind in ("reference", "slide"):
+        print(f"line {r.label:<15} value − LHS = {r.difference:+8.3f} ± {r.difference_se:.3f}"
+              f"   holds: {r.holds if r.kind != 'reference' else '—'}")
+
+# %%
+check_first_failing_line(first_wrong_line, lines);
+
+# %% [markdown]
+# ## 3. Line 3: writing out the densities
 # Line 3 writes each Gaussian as its formula. As typeset on the slide, the middle term reads
 #
 # $$\log\left(\frac{\dfrac{1}{\sqrt{(2\pi)^m}\,\exp\!\left(-\frac12\|\tilde\mu_\phi(x_i)\|^2\right)}}{1/\sqrt{(2\pi)^m|\tilde\Sigma_\phi(x_i)|}}\right),$$
@@ -139,7 +175,7 @@ print(f"typeset − intended = {np.log(as_typeset) - np.log(as_intended):.4f} = 
 # > intended. Corrected numerator: $\dfrac{1}{\sqrt{(2\pi)^m}}\exp\!\left(-\tfrac12\|\tilde\mu_\phi(x_i)\|^2\right)$.
 
 # %% [markdown]
-# ## 4. Line 4: $\Sigma_\theta$ where $\tilde\Sigma_\phi$ belongs
+# ## 4. Line 4: taking the logarithms — and a second slip
 # Line 4 takes the logarithms. As printed:
 #
 # $$\overset{4}{=}\ \mathbb E\Big[\log\frac{1}{\sqrt{(2\pi)^M|\Sigma_\theta(z_i)|}} - \frac12(x_i-\mu_\theta(z_i))^T\Sigma_\theta(z_i)^{-1}(x_i-\mu_\theta(z_i))\Big]
@@ -166,7 +202,6 @@ print(f"½ log|Σ̃_φ(x_i)| (correct)  : {0.5 * np.linalg.slogdet(d.Sigma_tilde
 
 # %%
 # NBVAL_CHECK_OUTPUT
-lines = slide_lines.slide_lines(vae, x_i, N_DRAWS, seed=SEED)
 print(slide_lines.lines_table(lines))
 
 # %%
@@ -223,6 +258,37 @@ for label, rows in [("untrained", slide_lines.slide_lines(untrained, x_i, N_DRAW
 
 # %% [markdown]
 # ## 6. The SIMPLER CLOSE FORM: $\Sigma_\theta = I$, $\tilde\Sigma_\phi = \mathrm{diag}(\tilde\sigma^2_{\phi,1},\dots,\tilde\sigma^2_{\phi,m})$
+# ### Exercise 2 — derive the regulariser, one latent dimension at a time
+# Start from the corrected line 4. Its part without the decoder,
+# $-\frac12\|\tilde\mu_\phi(x_i)\|^2 + \frac12\log|\tilde\Sigma_\phi(x_i)| - \frac12\mathrm{Tr}(\tilde\Sigma_\phi(x_i) - I)$,
+# is $-\mathrm{KL}(q_\phi(\cdot|x_i)\,\|\,\mathcal N(0, I))$. For
+# $\tilde\Sigma_\phi = \mathrm{diag}(\tilde\sigma^2_1,\dots,\tilde\sigma^2_m)$ it can be written
+# $-\frac12\sum_{j=1}^m r_j$. Derive $r_j$, the contribution of latent dimension $j$, and
+# complete `regulariser_per_dim(mu_tilde, sigma2_tilde)` returning the $m$ values $r_j$ (shapes
+# `(m,)` → `(m,)`). This is the next line of the derivation, and the regularisation loss of the
+# slide VAE LOSS FUNCTION.
+
+# %% tags=["solution"]
+def regulariser_per_dim(mu_tilde, sigma2_tilde):
+    """r_j with −½‖μ̃‖² + ½ log|Σ̃| − ½ Tr(Σ̃ − I) = −½ Σ_j r_j; (m,), (m,) → (m,)."""
+    ### BEGIN SOLUTION
+    return mu_tilde ** 2 + sigma2_tilde - np.log(sigma2_tilde) - 1
+    ### END SOLUTION
+
+
+# %%
+check_regulariser_per_dim(regulariser_per_dim);
+
+# %%
+closed_part = (log_normal(d.mu_tilde, zeros, I_m) - log_normal(d.mu_tilde, d.mu_tilde, d.Sigma_tilde)
+               - 0.5 * np.trace(d.Sigma_tilde - I_m))
+try:
+    mine = -0.5 * np.sum(regulariser_per_dim(d.mu_tilde, np.diag(d.Sigma_tilde)))
+    print(f"−½ Σ_j r_j (yours): {mine:.4f}   the closed part of line 2 for x_i: {closed_part:.4f}")
+except NotImplementedError:
+    print(f"Complete Exercise 2 first (the closed part of line 2 for x_i is {closed_part:.4f}).")
+
+# %% [markdown]
 # With these assumptions the slide continues from line 4 (copied with the same
 # $\frac12\log|\Sigma_\theta(z_i)|$) to
 #
@@ -275,29 +341,12 @@ print(f"difference: {(closed - mc.item()) / np.hypot(closed_se, mc_se.item()):+.
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1 — the part the lemma makes exact.** Complete `closed_part(mu_tilde, sigma2_tilde)`
-# returning the non-decoder part of line 2,
-# $\log\frac{\mathcal N(\tilde\mu;0,I)}{\mathcal N(\tilde\mu;\tilde\mu,\tilde\Sigma)} - \frac{\mathrm{Tr}(\tilde\Sigma - I)}{2}$
-# for $\tilde\Sigma = \mathrm{diag}(\tilde\sigma^2)$, as a formula in $\tilde\mu_j$ and
-# $\tilde\sigma^2_j$ (no `log_normal`). It equals $-\mathrm{KL}(q_\phi(\cdot|x)\,\|\,\mathcal N(0,I))$.
-
-# %% tags=["solution"]
-def closed_part(mu_tilde, sigma2_tilde):
-    """−½‖μ̃‖² + ½ Σ_j log σ̃_j² − ½ Σ_j (σ̃_j² − 1). mu_tilde, sigma2_tilde: (m,) → float."""
-    ### BEGIN SOLUTION
-    return float(-0.5 * mu_tilde @ mu_tilde + 0.5 * np.sum(np.log(sigma2_tilde))
-                 - 0.5 * np.sum(sigma2_tilde - 1))
-    ### END SOLUTION
-
-
-# %%
-check_closed_part(closed_part);
-
-# %% [markdown]
-# **Exercise 2 — the simpler closed form.** Complete `simpler_close_form(sq_err, mu_tilde,
-# sigma2_tilde, M)`: the last line S2 for one $x_i$, where `sq_err[s]` $= \|x_i - \mu_\theta(z_s)\|^2$
-# for draws $z_s\sim q_\phi(\cdot|x_i)$ estimate the expectation. Then compare it with row S2 of
-# the table, using the draws `d` of section 1.
+# Exercises 1 and 2 sit in sections 2 and 6, where they belong.
+#
+# **Exercise 3 (assembling the pieces) — the simpler closed form.** Complete
+# `simpler_close_form(sq_err, mu_tilde, sigma2_tilde, M)`: the last line S2 for one $x_i$, where
+# `sq_err[s]` $= \|x_i - \mu_\theta(z_s)\|^2$ for draws $z_s\sim q_\phi(\cdot|x_i)$ estimate the
+# expectation. Then compare it with row S2 of the table, using the draws `d` of section 1.
 
 # %% tags=["solution"]
 def simpler_close_form(sq_err, mu_tilde, sigma2_tilde, M):
@@ -318,7 +367,7 @@ try:
     mine = simpler_close_form(sq_err, d.mu_tilde, np.diag(d.Sigma_tilde), d.x.size)
     print(f"yours: {mine:.3f}   table row S2: {slide_lines.line_by_label(lines, 'S2').value:.3f}")
 except NotImplementedError:
-    print("Complete Exercise 2 first.")
+    print("Complete Exercise 3 first.")
 
 # %% [markdown]
 # ## Summary

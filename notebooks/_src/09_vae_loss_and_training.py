@@ -28,7 +28,8 @@ import torch
 
 from vae_teach.claims import claim
 from vae_teach.data.mnist import load_mnist_split
-from vae_teach.exercises import check_L_VAE, check_L_VAE_from_L_b, check_log_mean_exp
+from vae_teach.exercises import (check_beta_prediction, check_L_VAE, check_L_VAE_from_L_b,
+                                 check_log_mean_exp)
 from vae_teach.maths.vae_loss import L_VAE_from_L_b, beta_table, toy_curvatures
 from vae_teach.measure import quality
 from vae_teach.measure.experiments import beta_panel, beta_stats, beta_stats_table
@@ -68,10 +69,42 @@ print(f"L_b   = {L_b:.1f}   ({L_b / N:.2f} nats per digit)")
 
 # %% [markdown]
 # The SIMPLER CLOSE FORM reads $L_b = N\log\frac{1}{\sqrt{(2\pi)^M}} - \frac12\sum_i(\dots)$ and the
-# sum $\sum_i(\dots)$ with the expectation replaced by the sample $\hat x_i$ is $L_{VAE}$. So
+# sum $\sum_i(\dots)$ with the expectation replaced by the sample $\hat x_i$ is $L_{VAE}$.
+#
+# **Exercise 1 — derive the line.** Solve that relation for $L_{VAE}$: complete
+# `L_VAE_from(L_b, N, M)` ($\Sigma_\theta = I$, the same samples $\hat x_i$ in both). The cell
+# after the checker applies your line to the two numbers above. Why it matters: a loss printed
+# by a training loop and a bound reported in a paper are related by exactly this line, and a
+# wrong sign or factor makes the two incomparable.
+
+# %% tags=["solution"]
+def L_VAE_from(L_b, N, M):
+    """L_VAE in terms of L_b (Σ_θ = I, same samples) → float."""
+    ### BEGIN SOLUTION
+    return -2.0 * L_b - N * M * math.log(2 * math.pi)
+    ### END SOLUTION
+
+
+# %%
+check_L_VAE_from_L_b(L_VAE_from);
+
+# %%
+# NBVAL_CHECK_OUTPUT
+if check_L_VAE_from_L_b(L_VAE_from, verbose=False):
+    relation = L_VAE_from
+else:
+    print("(Exercise 1 is not solved yet: using the package's L_VAE_from_L_b.)")
+    relation = L_VAE_from_L_b
+print(f"L_VAE measured       = {loss:.4f}")
+print(f"L_VAE from L_b       = {relation(L_b, N, M):.4f}")
+
+# %% [markdown]
+# The line is
 #
 # $$L_b = -\frac{NM}{2}\log 2\pi - \frac12 L_{VAE}
-#   \quad\Longleftrightarrow\quad L_{VAE} = -2L_b - NM\log 2\pi .$$
+#   \quad\Longleftrightarrow\quad L_{VAE} = -2L_b - NM\log 2\pi ,$$
+#
+# and the sign of the constant is where it usually goes wrong:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -173,7 +206,7 @@ print(beta_stats_table({"Σ_θ = I": vae, "σ_x² learned": vae_s2}, X_test_np))
 
 # %% [markdown]
 # So `F.mse_loss(x_hat, x)` (a mean over pixels) plus a KL summed over latent dimensions is a
-# β-VAE with $\beta = M/2 = 32$ for 8×8 digits (392 for MNIST) — a common silent change of the model.
+# β-VAE with $\beta = M/2 = 32$ for 8×8 digits ($784/2 = 392$ for MNIST) — a common silent change of the model.
 # Forgetting the ½ of the KL (or of $\|x-\hat x\|^2/2\sigma_x^2$) halves or doubles β. And the slide's
 # $\Sigma_\theta = I$ *is* a choice of β: it says the pixel noise has variance 1 on the data's scale.
 
@@ -183,6 +216,20 @@ print(beta_stats_table({"Σ_θ = I": vae, "σ_x² learned": vae_s2}, X_test_np))
 # the squared error of decoded code means, the KL per digit (split over latent dimensions), and
 # the number of **active** dimensions, those whose code mean $\tilde\mu_j(x)$ varies across digits
 # ($\mathrm{Var}_x\,\tilde\mu_j > 0.01$).
+#
+# **Exercise 2 — predict before you run.** Compared with β = 1, what does β = 4 do? Record one
+# of `"smaller KL, larger error"`, `"smaller KL, smaller error"`, `"larger KL, larger error"`,
+# `"larger KL, smaller error"` (error: the reconstruction error $\|x-\hat x\|^2$), then run the
+# table. Whoever tunes a β-VAE — or unknowingly changes β by averaging instead of summing
+# (section 3) — is making this trade.
+
+# %% tags=["solution"]
+def beta_prediction():
+    """Your prediction for β = 4 against β = 1 (one of the four strings above)."""
+    ### BEGIN SOLUTION
+    return "smaller KL, larger error"
+    ### END SOLUTION
+
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -195,6 +242,11 @@ claim(abs(stats["β = 0.5"].rec - stats["β = 1"].rec) < 0.1 * stats["β = 1"].r
       "halving β barely changes the reconstruction error here")
 claim(stats["β = 4"].rec > 1.3 * stats["β = 1"].rec and stats["β = 4"].active < 2,
       "β = 4 reconstructs worse and switches a latent dimension off")
+claim(stats["β = 1"].kl < stats["β = 0.5"].kl < 1.25 * stats["β = 1"].kl,
+      "halving β gives a slightly larger KL (by less than a quarter)")
+
+# %%
+check_beta_prediction(beta_prediction, stats);
 
 # %%
 panels = [beta_panel(model, X_bin, name, seed=SEED) for name, model in betas.items()]
@@ -202,7 +254,7 @@ fig_beta_effects(panels, y_bin)
 
 # %% [markdown]
 # * **Smaller β** weights reconstruction more: a larger KL, codes spread further from
-#   $\mathcal N(0, I)$. Between β = 0.5 and β = 1 the change is small here (KL 3.2 vs 2.9 nats);
+#   $\mathcal N(0, I)$. Between β = 0.5 and β = 1 the change is small here (a slightly larger KL, see the table);
 #   the limit β → 0 is the auto-encoder of notebook 01, whose latent map has holes that prior
 #   samples fall into.
 # * **β = 1** is the ELBO: the trade-off the likelihood asks for.
@@ -247,8 +299,9 @@ threshold = quality.failure_threshold([quality.reconstruct(m, X_mnist_test) for 
                                       X_mnist)
 live_report = quality.report(quality.decode_prior_samples(live.eval(), 500, SEED),
                              quality.fit_digit_classifier(X_mnist, y_mnist), X_mnist, threshold)
-print(f"{live_history['seconds'][-1]:.1f} s of training; prior samples: failures "
-      f"{live_report.failures:.2f}, label entropy {live_report.entropy:.2f}")
+print(f"{live_history['seconds'][-1]:.1f} s of training on {len(X_mnist)} digits; prior "
+      f"samples: failures {live_report.failures:.2f} (pass: ≤ {quality.PASS['max_failures']}), "
+      f"label entropy {live_report.entropy:.2f} (pass: ≥ {quality.PASS['min_entropy']} nats)")
 
 # %%
 claim(quality.passes(live_report),
@@ -287,8 +340,25 @@ print_bounds("pretrained", vae)
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1 — $L_{VAE}$ in NumPy.** Complete `my_L_VAE(x, x_hat, mu_tilde, zeta)` exactly as on
-# the last slide (arrays of shapes $(N, M)$, $(N, M)$, $(N, m)$, $(N, m)$).
+# Exercises 1 and 2 sit in sections 1 and 4.
+#
+# **Exercise 3 — find the slips.** A colleague wrote the slide's loss in NumPy as below. On the
+# test set (next cell) it gives a number far from the slide's $L_{VAE}$ of section 1, computed
+# from the same $\hat x$, $\tilde\mu$, $\zeta$. Find the slips and write the corrected `my_L_VAE`
+# (arrays of shapes $(N, M)$, $(N, M)$, $(N, m)$, $(N, m)$ → float).
+
+# %%
+def L_VAE_as_given(x, x_hat, mu_tilde, zeta):
+    """The slide's L_VAE, as a colleague typed it."""
+    reconstruction = np.sum(np.mean((x - x_hat) ** 2, axis=1))
+    regularisation = np.sum(mu_tilde ** 2 + np.exp(zeta / 2) - (1 + zeta))
+    return float(reconstruction + regularisation)
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+arrays = [t.numpy() for t in (X_test, x_hat, mu_tilde, zeta)]
+print(f"the slide's L_VAE = {loss:.1f};  the given code: {L_VAE_as_given(*arrays):.1f}")
 
 # %% tags=["solution"]
 def my_L_VAE(x, x_hat, mu_tilde, zeta):
@@ -303,22 +373,14 @@ def my_L_VAE(x, x_hat, mu_tilde, zeta):
 # %%
 check_L_VAE(my_L_VAE);
 
-# %% [markdown]
-# **Exercise 2 — from $L_b$ to $L_{VAE}$.** Complete `L_VAE_from(L_b, N, M)` (Σθ = I, same samples).
-
-# %% tags=["solution"]
-def L_VAE_from(L_b, N, M):
-    """L_VAE in terms of L_b → float."""
-    ### BEGIN SOLUTION
-    return -2.0 * L_b - N * M * math.log(2 * math.pi)
-    ### END SOLUTION
-
-
 # %%
-check_L_VAE_from_L_b(L_VAE_from);
+try:
+    print(f"yours: {my_L_VAE(*arrays):.1f}   the slide's L_VAE: {loss:.1f}")
+except NotImplementedError:
+    print("Complete Exercise 3 first; then this cell evaluates your loss on the test set.")
 
 # %% [markdown]
-# **Exercise 3 — the IWAE average, stably.** The IWAE bound needs
+# **Exercise 4 — the IWAE average, stably.** The IWAE bound needs
 # $\log\frac1k\sum_{s=1}^k w_s$ from log-weights $\log w_s$ that are often around $-1000$, where
 # `np.exp` underflows to 0. Complete `log_mean_exp(log_w)` for `log_w` of shape $(k, N)$,
 # returning $(N,)$.
@@ -348,7 +410,7 @@ check_log_mean_exp(log_mean_exp);
 #   samples).
 # * Report a VAE in nats: test ELBO ≤ IWAE $L_k$ ≤ $\log p_\theta(x)$.
 #
-# Next: [12_latent_space_explorer](12_latent_space_explorer.ipynb).
+# Next: [10 · Gradients through sampling](10_gradients_through_sampling.ipynb).
 #
 # **References.** D. P. Kingma, M. Welling, *Auto-Encoding Variational Bayes*, ICLR 2014.
 # I. Higgins et al., *β-VAE: Learning Basic Visual Concepts with a Constrained Variational

@@ -185,18 +185,20 @@ def check_value(title: str, value: Any, expected: Any, hint: str | Sequence[str]
 
 
 def check_prediction(title: str, prediction: Callable[[], Any], choices: Sequence[str],
-                     measured: str, why: str, hint: str | Sequence[str] | None = None,
-                     verbose: bool = True) -> CheckResult:
+                     measured: str | Callable[[], str], why: str | Callable[[], str],
+                     hint: str | Sequence[str] | None = None, verbose: bool = True,
+                     slips: Mapping[str, str] | None = None) -> CheckResult:
     """Compare a recorded prediction with what the cell measured, then explain.
 
     ``prediction``: the learner's function returning one of ``choices`` (written before the
-    measurement ran); ``measured``: the choice the computation supports; ``why``: the
-    explanation, printed only once a prediction was recorded. A wrong prediction is a verdict,
-    not a failure: the explanation follows either way.
+    measurement ran); ``measured``: the choice the computation supports (computed by the
+    caller from the measurement, never typed in); ``why``: the explanation, shown only once a
+    prediction was recorded. A callable ``measured`` or ``why`` is called only then, so a stub
+    never runs the experiment. ``slips``: {choice: "the misconception that leads to it"},
+    named when that choice is predicted. A wrong prediction is a verdict, not a failure: the
+    explanation follows either way, with the hints. Never raises on the learner's code.
     """
     choices = [str(c) for c in choices]
-    if measured not in choices:
-        raise ValueError(f"measured must be one of {choices}, got {measured!r}.")
     stages = _stages(hint) if hint is not None else ()
     try:
         choice = prediction() if callable(prediction) else prediction
@@ -204,14 +206,27 @@ def check_prediction(title: str, prediction: Callable[[], Any], choices: Sequenc
         return _report(CheckResult(title, NOT_SOLVED, "Record your prediction (one of "
                                    f"{choices}) before you look at the result; the explanation "
                                    "appears once you have.", stages[:1]), verbose)
+    except Exception as exc:  # the learner's code may fail in any way; report, do not crash
+        return _report(CheckResult(title, WRONG, f"Your prediction raised {type(exc).__name__}: "
+                                   f"{exc}; return one of {choices}.", stages), verbose)
     if _unsolved(choice):
         return _report(CheckResult(title, NOT_SOLVED, f"Record your prediction: one of "
                                    f"{choices}.", stages[:1]), verbose)
-    if str(choice).strip().lower() not in [c.lower() for c in choices]:
+    if isinstance(choice, (int, float, np.integer, np.floating)) and not isinstance(choice, bool):
+        value = float(choice)       # 1.0 → "1", 0.5 → "0.5": a number matches its choice
+        choice = str(int(value)) if value.is_integer() else repr(value)
+    key = str(choice).strip().lower()
+    if key not in [c.lower() for c in choices]:
         return _report(CheckResult(title, WRONG, f"{choice!r} is not one of {choices}.",
                                    stages), verbose)
-    if str(choice).strip().lower() == measured.lower():
+    measured = measured() if callable(measured) else measured
+    why = why() if callable(why) else why
+    if measured not in choices:
+        raise ValueError(f"measured must be one of {choices}, got {measured!r}.")
+    if key == measured.lower():
         return _report(CheckResult(title, CORRECT, f"You predicted {measured!r}, and so it is. "
                                    f"{why}"), verbose)
+    names = {str(k).strip().lower(): v for k, v in (slips or {}).items()}
+    slip = f" (That choice is the slip of {names[key]}.)" if key in names else ""
     return _report(CheckResult(title, WRONG, f"You predicted {str(choice).strip()!r}; the "
-                               f"measurement says {measured!r}. {why}"), verbose)
+                               f"measurement says {measured!r}.{slip} {why}", stages), verbose)

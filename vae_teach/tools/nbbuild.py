@@ -5,7 +5,9 @@ cells, ``# %% tags=["solution"]`` for exercise answers). Building
 
 1. reads a source with jupytext,
 2. gives every ``solution`` cell nbgrader's metadata (so ``nbgrader generate_assignment`` makes
-   the student copy) and adds RISE slide metadata (``#``/``##`` headings start a slide, ``###`` a sub-slide),
+   the student copy) and RISE slide metadata (``vae_teach.tools.deck``: headings open slides,
+   cells that would run off a 1280×720 screen open sub-slides, and in the notebooks of the
+   class plan the sections the class does not show are skipped),
 3. executes it top to bottom in a fresh kernel (so stored outputs come from a clean run),
 4. writes ``notebooks/NN_topic.ipynb``.
 
@@ -23,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from vae_teach.tools.deck import assign_course_slides
+
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,17 +35,6 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 SOURCES = NOTEBOOKS / "_src"
-
-
-def slide_type(cell) -> str:
-    """RISE slide type for a cell: headings open slides, everything else continues one."""
-    if cell.cell_type == "markdown":
-        first = cell.source.lstrip().split("\n", 1)[0]
-        if first.startswith("# ") or first.startswith("## "):
-            return "slide"
-        if first.startswith("### "):
-            return "subslide"
-    return "-"
 
 
 def read_source(src: Path):
@@ -56,10 +49,10 @@ def read_source(src: Path):
     exercise = 0
     for i, cell in enumerate(nb.cells):
         cell.id = f"c{i:03d}"  # stable ids keep rebuild diffs small
-        cell.metadata.setdefault("slideshow", {"slide_type": slide_type(cell)})
         if "solution" in cell.metadata.get("tags", []):
             exercise += 1
             cell.metadata["nbgrader"] = nbgrader_metadata(f"{src.stem[:2]}-ex{exercise}")
+    assign_course_slides(nb, src.stem)
     return nb
 
 
@@ -84,6 +77,7 @@ def build(src: Path, run: bool = True) -> Path:
     nb = read_source(src)
     if run:
         execute(nb, NOTEBOOKS)
+        assign_course_slides(nb, src.stem)    # again, now that the outputs' heights are known
     dst = NOTEBOOKS / (src.stem + ".ipynb")
     nbformat.write(nb, dst)
     return dst

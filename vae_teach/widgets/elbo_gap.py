@@ -44,6 +44,9 @@ class ElboGapWidget:
         self.fit.on_click(self._on_fit)
         self.box = widgets.VBox([widgets.HBox([self.mu, self.zeta, self.fit]), self.status,
                                  self.image])
+        for part, name in ((self.mu, "mu"), (self.zeta, "zeta"), (self.image, "image"),
+                           (self.box, "widget")):   # CSS hooks for the browser checks
+            part.add_class(f"vae-gap-{name}")
         self.show(mu_tilde, zeta)
 
     def _repr_mimebundle_(self, **kwargs):
