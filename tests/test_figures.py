@@ -24,7 +24,7 @@ SIZES = {
     "gaussian_encoder_decoder": (1100, 360),
     "lower_bound": (1100, 420),
     "em": (1200, 390),
-    "why_vae": (900, 1000),
+    "why_vae": (1600, 520),
     "only_reconstruction": (1100, 540),
 }
 

@@ -206,6 +206,8 @@ print(slide_lines.lines_table(lines))
 
 # %%
 display(Markdown(slide_lines.lines_markdown(lines)))
+
+# %%
 fig_slide_lines(lines)
 
 # %% [markdown]

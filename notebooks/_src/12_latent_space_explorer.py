@@ -77,7 +77,7 @@ compare_maps({name: (latent_codes(models[name], data[name][0]), data[name][1])
 # The regulariser $\|\tilde\mu\|^2+e^{\zeta}-(1+\zeta)$ pulls the codes towards $\mathcal N(0,I)$.
 # Measured per model: the norm of the codes' mean and the smallest / largest per-coordinate
 # standard deviation (prior: 0 and 1), the fraction of codes inside the prior's 95 % disc
-# $\|z\|^2\le\chi^2_2(0.95)=5.99$ (prior: 0.95), and the mean log prior density
+# $\|z\|^2\le\chi^2_2(0.95)=5.99$ (prior: 95 %), and the mean log prior density
 #
 # $$\log p_\theta(z)=\log\mathcal N(z;0,I)=-\tfrac m2\log 2\pi-\tfrac12\|z\|^2
 #   \qquad(\text{prior average: }-\log 2\pi-1=-2.838).$$

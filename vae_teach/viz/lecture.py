@@ -200,10 +200,10 @@ def _panel_data(ax, x, z_s, w, b, sigma_x, x_sd, x_i):
 
 def fig_why_vae(ae_numbers: dict, vae_numbers: dict, labels) -> Figure:
     """WHY VAE? (Intuitive Reason), drawn from ``measure.holes.why_vae_numbers`` of the
-    auto-encoder and of the VAE (codes of the same inputs, labels (N,)). Top: the real 2-D
-    codes under the AE (z) and the VAE (μ̃), coloured by digit ``labels``, with an n_grid × n_grid grid
-    over each (× = a gap: ≥ ``gap`` code spacings from every code). Bottom: each decoder's
-    image at every grid point, gap points framed in red. Titles give, for gap and non-gap
+    auto-encoder and of the VAE (codes of the same inputs, labels (N,)). In one row, for the AE
+    then the VAE: the real 2-D codes (z, μ̃), coloured by digit ``labels``, with an n_grid ×
+    n_grid grid over them (× = a gap: ≥ ``gap`` code spacings from every code), and next to them
+    the decoder's image at every grid point, gap points framed in red. Titles give, for gap and non-gap
     points, the mean confidence of a digit classifier fitted on (X_ref, y_ref) and the RMS
     distance to the nearest image of X_ref (the training digits): lower confidence / larger
     distance = less like a digit.
@@ -214,12 +214,12 @@ def fig_why_vae(ae_numbers: dict, vae_numbers: dict, labels) -> Figure:
     from vae_teach.viz.images import IMAGE_CMAP, LABEL_CMAP, tile
 
     with style():
-        fig = new_figure(9.0, 10.0)
-        axes = fig.subplots(2, 2, height_ratios=[1, 1.05])
+        fig = new_figure(16.0, 5.2)           # one row: fits a 1280×720 slide
+        row = fig.subplots(1, 4, width_ratios=[1, 1.05, 1, 1.05])
         for col, (name, r) in enumerate((("auto-encoder", ae_numbers), ("VAE", vae_numbers))):
             n_grid, vmax = r["n_grid"], r["vmax"]
-            scatter = _panel_codes(axes[0, col], r, labels, name, LABEL_CMAP)
-            ax = axes[1, col]
+            scatter = _panel_codes(row[2 * col], r, labels, name, LABEL_CMAP)
+            ax = row[2 * col + 1]
             ax.imshow(tile(r["images"], ncols=n_grid, fill=np.nan), cmap=IMAGE_CMAP, vmin=0,
                       vmax=vmax)
             _frame_gaps(ax, r["in_gap"], n_grid, r["images"].shape[-1])
@@ -230,7 +230,7 @@ def fig_why_vae(ae_numbers: dict, vae_numbers: dict, labels) -> Figure:
                          f"near codes ({int((~r['in_gap']).sum())}): confidence "
                          f"{r['confidence_near']:.2f}, distance {r['distance_near']:.2f}",
                          fontsize=9)
-        handles = [axes[0, 0].plot([], [], "o", color=scatter.cmap(scatter.norm(d)), ms=5)[0]
+        handles = [row[0].plot([], [], "o", color=scatter.cmap(scatter.norm(d)), ms=5)[0]
                    for d in range(10)]
         fig.legend(handles, [str(d) for d in range(10)], loc="outside upper center", ncol=10,
                    fontsize=9, title="digit label", title_fontsize=9, columnspacing=1.0)
