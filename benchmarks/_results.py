@@ -21,7 +21,7 @@ def _block_and_pattern(text: str, key: str | None, heading: str | None):
     if not heading:
         raise ValueError("write_section needs a marker key or the section's '## ' heading")
     stop = r"(?=^## |^<!-- (?:BEGIN|END) |\Z)"
-    return text + "\n", re.compile(rf"^{re.escape(heading)}\n.*?{stop}", re.S | re.M)
+    return text.rstrip("\n") + "\n\n", re.compile(rf"^{re.escape(heading)}\n.*?{stop}", re.S | re.M)
 
 
 def write_section(text: str, path: Path = RESULTS, key: str | None = None,

@@ -100,10 +100,15 @@ def test_blitted_picture_equals_a_full_redraw(grid):
     fast = ElboGapFigure(grid, X1, mu_tilde=0.5, zeta=-1.0)
     fast.update(-0.3, -2.0)
     fresh = ElboGapFigure(grid, X1, mu_tilde=-0.3, zeta=-2.0)
-    a = np.asarray(Image.open(io.BytesIO(fast.png())), dtype=int)
-    b = np.asarray(Image.open(io.BytesIO(fresh.png())), dtype=int)
+    a = np.asarray(Image.open(io.BytesIO(fast.png())).convert("RGB"), dtype=int)
+    b = np.asarray(Image.open(io.BytesIO(fresh.png())).convert("RGB"), dtype=int)
     assert a.shape == b.shape
     assert np.mean(np.abs(a - b) > 8) < 0.002          # antialiasing may differ on edges only
+    static = fig_elbo_gap(grid, X1, mu_tilde=-0.3, zeta=-2.0)   # drawn whole, no blitting
+    static.canvas.draw()
+    c = np.asarray(static.canvas.buffer_rgba(), dtype=int)[..., :3]
+    assert c.shape == a.shape[:2] + (3,)
+    assert np.mean(np.abs(a - c).max(axis=-1) > 16) < 0.005    # palette + edges only
     with pytest.raises(ValueError, match="does not fit the grid"):
         fast.update(0.0, 5.0)
     with pytest.raises(ValueError, match="animated=True"):

@@ -105,17 +105,19 @@ def fig_elbo_gap(grid: LatentGrid1D, x, mu_tilde: float = 0.0, zeta: float = 0.0
 class ElboGapFigure:
     """The picture of :func:`fig_elbo_gap`, kept alive so a widget can move q quickly.
 
-    Built and laid out once; what q changes (q's curve, the posterior's scale, the bars, the
-    legends) is drawn as animated artists over a cached background, so :meth:`update` redraws
-    only those (blitting on an Agg canvas) and :meth:`png` encodes the result — about a tenth
-    of a full redraw with layout. ``animated=False`` gives a plain static figure.
+    Built and laid out once, with every artist q changes created once too (q's curve, the KL
+    band, the L_b line, the two titles that carry q's parameters and the bound's values; the
+    legends do not change and stay in the background); :meth:`update` only sets their data
+    and text and redraws them over a cached background (blitting on an Agg canvas);
+    :meth:`png` encodes the result. ``animated=False`` gives a plain static figure with the
+    same artists.
     """
 
     def __init__(self, grid: LatentGrid1D, x, mu_tilde: float = 0.0, zeta: float = 0.0,
-                 animated: bool = True):
+                 animated: bool = True, depth: float = 8.0):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        self.grid, self.x, self.animated = grid, x, bool(animated)
+        self.grid, self.x, self.animated, self.depth = grid, x, bool(animated), float(depth)
         r = grid.bound(x, mu_tilde, zeta)                    # a q off the grid raises here
         self.post = np.exp(grid.log_posterior(x))
         with style():
@@ -123,17 +125,22 @@ class ElboGapFigure:
             FigureCanvasAgg(self.fig)
             self.ax_z, self.ax_b = self.fig.subplots(1, 2, width_ratios=[2, 1])
             ax = self.ax_z
-            self._fill = ax.fill_between(grid.z, self.post, color=COLORS["loglik"], alpha=0.15,
-                                         animated=animated)
+            self._fill = ax.fill_between(grid.z, self.post, color=COLORS["loglik"], alpha=0.15)
             (self._post,) = ax.plot(grid.z, self.post, color=COLORS["loglik"],
-                                    label=r"posterior $p_\theta(z|x)$", animated=animated)
+                                    label=r"posterior $p_\theta(z|x)$")
             (self._q,) = ax.plot(grid.z, np.zeros_like(grid.z), color=COLORS["q"], lw=2,
-                                 animated=animated)
+                                 label=r"$q = \mathcal{N}(\tilde\mu,\ e^{\zeta})$")
             ax.set_xlim(-4, 4)
             ax.set_yticks([])
             ax.set_ylabel("density")
             ax.set_xlabel("latent $z$")
-            self._dynamic: list = []
+            ax.legend(loc="upper left")
+            self._q_text = ax.set_title(" ", fontsize=10)
+            self._build_bars(r)
+            self._dynamic = [self._fill, self._post, self._q, self._q_text, self._band,
+                             self._low, self._bound_text]
+            for artist in self._dynamic:
+                artist.set_animated(self.animated)
             self._draw_q(mu_tilde, zeta, r)
             self._background = None
             if animated:
@@ -141,23 +148,47 @@ class ElboGapFigure:
                 self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
                 self._blit()
 
+    def _build_bars(self, r) -> None:
+        """The identity as levels: log p (black) above L_b (blue); the band between is the KL.
+
+        The y-range is fixed relative to log p (which does not depend on q), so moving q moves
+        only the blue line; a bound deeper than ``depth`` nats is pinned to the bottom edge.
+        """
+        from matplotlib.patches import Rectangle
+
+        ax = self.ax_b
+        bottom = r.log_p - self.depth
+        self._band = Rectangle((0, bottom), 1, self.depth, transform=ax.get_yaxis_transform(),
+                               color=COLORS["gap"], alpha=0.35, lw=0, label="KL")
+        ax.add_patch(self._band)
+        top = ax.axhline(r.log_p, color=COLORS["loglik"], lw=2, label=f"log p(x) = {r.log_p:.3f}")
+        (self._low,) = ax.plot([0, 1], [bottom, bottom], transform=ax.get_yaxis_transform(),
+                               color=COLORS["L_b"], lw=2, label="L_b")
+        ax.set_ylim(bottom - 0.2, r.log_p + 0.5)
+        ax.set_xticks([])
+        ax.set_ylabel("nats")
+        self._bound_text = ax.set_title(" ", fontsize=10)
+        ax.legend(handles=[self._band, top, self._low], loc="upper center",
+                  bbox_to_anchor=(0.5, -0.02), fontsize=8)
+
     def _draw_q(self, mu_tilde: float, zeta: float, r) -> None:
-        """Set q's curve, the y-scale, the legends and the bars for q = N(μ̃, e^ζ)."""
-        for artist in self._dynamic:
-            artist.remove()
+        """Set q's curve, the y-scale, the bars and the legends' texts for q = N(μ̃, e^ζ)."""
         q = np.exp(self.grid.log_q(mu_tilde, zeta))
         self._q.set_ydata(q)
-        self._q.set_label(rf"$q = \mathcal{{N}}({mu_tilde:.2f},\ e^{{{zeta:.2f}}})$")
+        q_text = f"q: μ̃ = {mu_tilde:.2f},  ζ = log σ̃² = {zeta:.2f}"
+        self._q_text.set_text(q_text.replace("-", "−"))
         self.ax_z.set_ylim(0, 1.15 * max(self.post.max(), min(q.max(), 3 * self.post.max())))
-        legend = self.ax_z.legend(loc="upper left")
-        self._dynamic = [legend] + _bars(self.ax_b, r)
-        for artist in self._dynamic:
-            artist.set_animated(self.animated)
+        L_b = max(r.L_b, r.log_p - self.depth)
+        self._band.set_y(L_b)
+        self._band.set_height(r.log_p - L_b)
+        self._low.set_ydata([L_b, L_b])
+        self._low.set_linestyle("-" if L_b == r.L_b else ":")    # dotted: pinned to the edge
+        self._bound_text.set_text(f"L_b = {r.L_b:.3f},  KL = {r.kl:.3f}".replace("-", "−"))
 
     def _blit(self) -> None:
         canvas = self.fig.canvas
         canvas.restore_region(self._background)
-        for artist in [self._fill, self._post, self._q] + self._dynamic:
+        for artist in self._dynamic:
             artist.axes.draw_artist(artist)
 
     def update(self, mu_tilde: float, zeta: float):
@@ -173,7 +204,12 @@ class ElboGapFigure:
         return r
 
     def png(self) -> bytes:
-        """PNG bytes of the current picture (fast compression: it is sent, not stored)."""
+        """PNG bytes of the current picture, sent to the browser on every slider move.
+
+        The opaque RGB pixels are reduced to a 256-colour palette (the picture has a handful of
+        colours plus their anti-aliased edges; no pixel moves by more than a few levels) and
+        compressed fast: about 14 kB in 4 ms instead of 38 kB in 11 ms as RGBA.
+        """
         import io
 
         from PIL import Image
@@ -181,32 +217,10 @@ class ElboGapFigure:
         if not self.animated:
             raise ValueError("png() needs animated=True (the static figure is shown with "
                              "display(fig)).")
+        rgb = Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())[..., :3])
         buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())).save(buf, "png",
-                                                                        compress_level=1)
+        rgb.quantize(256, method=Image.Quantize.FASTOCTREE).save(buf, "png", compress_level=1)
         return buf.getvalue()
-
-
-def _bars(ax, r, depth: float = 8.0) -> list:
-    """The identity as levels: log p (black) above L_b (blue); the band between is the KL.
-
-    The y-range is fixed relative to log p (which does not depend on q), so moving q moves
-    only the blue line; a bound deeper than ``depth`` nats is pinned to the bottom edge.
-    Returns the artists drawn (band, two lines, legend).
-    """
-    bottom = r.log_p - depth
-    L_b = max(r.L_b, bottom)
-    band = ax.axhspan(L_b, r.log_p, color=COLORS["gap"], alpha=0.35, label=f"KL = {r.kl:.3f}")
-    top = ax.axhline(r.log_p, color=COLORS["loglik"], lw=2, label=f"log p(x) = {r.log_p:.3f}")
-    low = ax.axhline(L_b, color=COLORS["L_b"], lw=2, ls="-" if L_b == r.L_b else ":",
-                     label=f"L_b = {r.L_b:.3f}")
-    ax.set_ylim(bottom - 0.2, r.log_p + 0.5)
-    ax.set_xticks([])
-    ax.set_ylabel("nats")
-    ax.set_title("log p = L_b + KL", fontsize=10)
-    legend = ax.legend(handles=[band, top, low], loc="upper center",
-                       bbox_to_anchor=(0.5, -0.02), fontsize=8)
-    return [band, top, low, legend]
 
 
 def fig_bound_vs_mean(grid: LatentGrid1D, x, zeta: float, mus) -> Figure:
