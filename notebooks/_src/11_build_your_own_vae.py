@@ -191,7 +191,7 @@ reference = VAE(M, m, hidden=[H], decoder="gaussian", seed=SEED).double()     # 
 with torch.no_grad():
     loss = objectives.loss_terms(reference, x, generator=torch.Generator().manual_seed(SEED))[0]
 package_value = 2 * BATCH * loss.item() - BATCH * M * math.log(2 * math.pi)
-print(f"package: 2B·loss − B·M·log 2π = {package_value:.4f}")
+print(f"package: 2B·loss − B·M·log 2π = {package_value:.2f}")
 if all_correct([encoder_result, reparameterize_result, decoder_result, loss_result],
                "this cell shows the package's side only"):
     my_encoder, my_decoder = MyEncoder(M, m, H).double(), MyDecoder(M, m, H).double()
@@ -203,7 +203,7 @@ if all_correct([encoder_result, reparameterize_result, decoder_result, loss_resu
                           dtype=torch.float64)                   # the package's ε
         z = my_reparameterize(mu_tilde, zeta, eps)
         mine = my_L_VAE(x, my_decoder(z), mu_tilde, zeta).item()
-    print(f"yours:   L_VAE                 = {mine:.4f}")
+    print(f"yours:   L_VAE                 = {mine:.2f}")
     claim(abs(mine - package_value) < 1e-9 * package_value,
           "your L_VAE is the package's training loss, rescaled and shifted")
 
