@@ -1,5 +1,4 @@
-"""Checkers of notebook 06: correct / not yet solved / wrong, each with a hint, slips named.
-(The warm-up and the find-the-slip checkers are also covered in test_exercises_elbo_exact.py.)"""
+"""Checkers of notebook 06: correct / not yet solved / wrong, each with a hint, slips named."""
 from __future__ import annotations
 
 import math

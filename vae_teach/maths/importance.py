@@ -40,7 +40,7 @@ from scipy.special import logsumexp
 
 from vae_teach._checks import as_covariance, as_float_array, check_int
 from vae_teach.maths.gaussian import log_normal
-from vae_teach.maths.ppca import PPCA
+from vae_teach.maths.ppca import PPCA, as_point as _point, as_ppca as _model
 
 
 __all__ = ["log_mean_exp", "effective_sample_size", "WeightSummary", "summarize_weights",
@@ -50,21 +50,6 @@ __all__ = ["log_mean_exp", "effective_sample_size", "WeightSummary", "summarize_
 
 
 # ----------------------------------------------------------------------------- validation
-def _model(model) -> PPCA:
-    if not isinstance(model, PPCA):
-        raise TypeError(f"model must be a vae_teach.maths.ppca.PPCA, got {type(model).__name__}; "
-                        f"build one with PPCA(W, mu, sigma2) or PPCA.fit(X, m).")
-    return model
-
-
-def _point(model: PPCA, x) -> np.ndarray:
-    x = as_float_array(x, "x", ndim=1)
-    if x.shape[0] != model.M:
-        raise ValueError(f"x has length {x.shape[0]} but the model has M = {model.M}; pass "
-                         f"one data point of shape ({model.M},).")
-    return x
-
-
 def _proposal(model: PPCA, q_mean, q_cov) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     q_mean = as_float_array(q_mean, "q_mean", ndim=1)
     if q_mean.shape != (model.m,):

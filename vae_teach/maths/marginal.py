@@ -30,27 +30,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from vae_teach._checks import as_float_array, check_int
+from vae_teach._checks import check_int
 from vae_teach.maths.gaussian import log_normal
-from vae_teach.maths.ppca import PPCA
+from vae_teach.maths.ppca import PPCA, as_point as _point, as_ppca as _model
 
 
 __all__ = ['log_px_grid', 'log_px_monte_carlo', 'log_px_stacked']
-
-
-def _model(model) -> PPCA:
-    if not isinstance(model, PPCA):
-        raise TypeError(f"model must be a vae_teach.maths.ppca.PPCA, got {type(model).__name__}; "
-                        f"build one with PPCA(W, mu, sigma2) or PPCA.fit(X, m).")
-    return model
-
-
-def _point(model: PPCA, x) -> np.ndarray:
-    x = as_float_array(x, "x", ndim=1)
-    if x.shape[0] != model.M:
-        raise ValueError(f"x has length {x.shape[0]} but the model has M = {model.M}; pass "
-                         f"one data point of shape ({model.M},).")
-    return x
 
 
 def _log_px_given_z_one(model: PPCA, x: np.ndarray, Z: np.ndarray) -> np.ndarray:

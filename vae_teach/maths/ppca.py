@@ -27,7 +27,7 @@ from vae_teach.maths.gaussian import LOG_2PI, log_normal
 from vae_teach.maths.prior import log_standard_normal
 
 
-__all__ = ['PPCA']
+__all__ = ['PPCA', 'as_ppca', 'as_point']
 
 
 @dataclass(frozen=True)
@@ -163,3 +163,20 @@ class PPCA:
                              f"add noise to X.")
         W = eigvec[:, :m] * np.sqrt(np.maximum(eigval[:m] - sigma2, 0.0))
         return cls(W, mu, sigma2)
+
+
+def as_ppca(model) -> PPCA:
+    """``model`` itself if it is a :class:`PPCA`, else a TypeError naming how to build one."""
+    if not isinstance(model, PPCA):
+        raise TypeError(f"model must be a vae_teach.maths.ppca.PPCA, got {type(model).__name__}; "
+                        f"build one with PPCA(W, mu, sigma2) or PPCA.fit(X, m).")
+    return model
+
+
+def as_point(model: PPCA, x) -> np.ndarray:
+    """One data point x: (M,) as floats, checked against the model's M."""
+    x = as_float_array(x, "x", ndim=1)
+    if x.shape[0] != model.M:
+        raise ValueError(f"x has length {x.shape[0]} but the model has M = {model.M}; pass "
+                         f"one data point of shape ({model.M},).")
+    return x
