@@ -133,12 +133,12 @@ class GaussianToy:
     def _mean(self, values: np.ndarray) -> np.ndarray:
         return np.tensordot(self._w, values, axes=(0, 0))
 
-    def _per_sample(self, method: str, baseline: float = 0.0) -> np.ndarray:
+    def _per_sample(self, method: str, eps: np.ndarray, baseline: float = 0.0) -> np.ndarray:
+        """The ``method`` estimate (n, 2) at the draws z = μ + σ ε for the noise eps (n,)."""
         check_choice(method, "method", METHODS)
         if method == "reparam":
-            return reparam_gradient(self.df, self.mu, self.zeta, self._eps)
-        return score_gradient(self.f, self.mu, self.zeta, self.mu + self.sigma * self._eps,
-                              baseline)
+            return reparam_gradient(self.df, self.mu, self.zeta, eps)
+        return score_gradient(self.f, self.mu, self.zeta, self.mu + self.sigma * eps, baseline)
 
     def expectation(self) -> float:
         """E_{z ~ q} f(z)."""
@@ -146,22 +146,19 @@ class GaussianToy:
 
     def exact_gradient(self) -> np.ndarray:
         """(∂/∂μ, ∂/∂ζ) E_q f, (2,): E[f'(z)] and E[f'(z) σ ε / 2]."""
-        return self._mean(self._per_sample("reparam"))
+        return self._mean(self._per_sample("reparam", self._eps))
 
     def variance(self, method: str, baseline: float = 0.0) -> np.ndarray:
         """Per-sample variance (2,) of the ``method`` estimate ("reparam" or "score"); the
         n-sample average has variance ``variance(method) / n``."""
-        g = self._per_sample(method, _number(baseline, "baseline"))
+        g = self._per_sample(method, self._eps, _number(baseline, "baseline"))
         return self._mean(g ** 2) - self._mean(g) ** 2
 
     def estimates(self, method: str, n: int, rng=None, baseline: float = 0.0) -> np.ndarray:
         """n independent per-sample estimates (n, 2) of ∇_(μ, ζ) E_q f by ``method``."""
         check_choice(method, "method", METHODS)
         eps = np.random.default_rng(rng).standard_normal(check_int(n, "n", 1))
-        if method == "reparam":
-            return reparam_gradient(self.df, self.mu, self.zeta, eps)
-        return score_gradient(self.f, self.mu, self.zeta, self.mu + self.sigma * eps,
-                              _number(baseline, "baseline"))
+        return self._per_sample(method, eps, _number(baseline, "baseline"))
 
 
 def quadratic_toy(mu: float = 0.0, zeta: float = 0.0, a: float = 2.0) -> GaussianToy:

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from vae_teach._checks import check_int, check_seed
+from vae_teach.maths.gradients import score_terms
 from vae_teach.maths.minibatch import MeanCheck, mean_check
 
 
@@ -149,8 +150,8 @@ def encoder_gradients(model, x, n_samples: int = 500, seed: int = 0,
     f, gz = _grad_f(model, x, z)
     kl = kl_gradient(mu_tilde, zeta)
     reparam = torch.stack([gz, gz * torch.sqrt(sigma2) * eps / 2], dim=-1) + kl
-    terms = torch.stack([(z - mu_tilde) / sigma2,
-                         0.5 * ((z - mu_tilde) ** 2 / sigma2 - 1)], dim=-1)   # (S, N, m, 2)
+    terms = torch.as_tensor(score_terms(z.numpy(), mu_tilde.numpy(), sigma2.numpy()),
+                            dtype=dtype)                                      # (S, N, m, 2)
     with torch.no_grad():
         b = model.log_px_given_z(x, mu_tilde)                                 # (N,)
     score = f[..., None, None] * terms + kl
